@@ -1,0 +1,205 @@
+"""Content: every word a reader sees, one folder per language, checked against the source language."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+
+from .errors import MakeprintError, Problem, Problems, display_path
+from .yamlsrc import Mapping, Sequence, load_yaml
+
+SOURCE_LANGUAGE = "en"
+STATUSES = ("source", "reviewed", "draft")
+LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+LANGUAGE_KEYS = {"code", "name", "native_name", "locale", "direction", "status", "reviewed_by",
+                 "notes", "fonts"}
+
+
+@dataclass(frozen=True)
+class Hotline:
+    key: str
+    number: str  # as printed
+    tel: str
+    sms: bool
+
+
+@dataclass
+class Language:
+    code: str
+    name: str
+    native_name: str
+    locale: str
+    direction: str
+    status: str
+    reviewed_by: str | None
+    folder: Path
+    common: Mapping
+    materials: dict[str, Mapping] = field(default_factory=dict)
+    fonts: tuple[str, ...] = ()
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == "draft"
+
+
+def discover_languages(content_dir: Path) -> list[str]:
+    """Language codes: the folders under content/ that hold a language.yaml."""
+    if not content_dir.is_dir():
+        return []
+    return sorted(p.parent.name for p in content_dir.glob("*/language.yaml"))
+
+
+def load_hotlines(path: Path, root: Path) -> dict[str, Hotline]:
+    source = display_path(path, root)
+    data = load_yaml(path, root)
+    problems = Problems()
+    hotlines: dict[str, Hotline] = {}
+    if not isinstance(data, Mapping):
+        raise MakeprintError(Problem("must map hotline keys to numbers", path=source, line=1))
+    for key, entry in data.items():
+        line = data.line_of(key)
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("number"), str):
+            problems.add("needs a number", path=source, line=line, field=key,
+                         hint="write it like: number: \"1-800-662-4357\"")
+            continue
+        number = entry["number"]
+        digits = re.sub(r"\D", "", number)
+        hotlines[key] = Hotline(key, number, "tel:" + digits, bool(entry.get("sms", False)))
+    problems.raise_if_errors()
+    return hotlines
+
+
+def load_language(content_dir: Path, code: str, materials: list[str], root: Path) -> Language:
+    """Load one language folder: its metadata, common labels and each material's text."""
+    folder = content_dir / code
+    meta_path = folder / "language.yaml"
+    source = display_path(meta_path, root)
+    meta = load_yaml(meta_path, root)
+    problems = Problems()
+    if not isinstance(meta, Mapping):
+        raise MakeprintError(Problem("must be a mapping", path=source, line=1))
+
+    def text(key: str, default: str | None = None) -> str:
+        value = meta.get(key, default)
+        if not isinstance(value, str) or not value.strip():
+            problems.add("is required", path=source, line=meta.line_of(key), field=key,
+                         hint=f"add '{key}: ...'")
+            return ""
+        return value.strip()
+
+    for key in sorted(set(meta) - LANGUAGE_KEYS):
+        problems.add("unknown setting", path=source, line=meta.line_of(key), field=key,
+                     hint="valid settings are " + ", ".join(sorted(LANGUAGE_KEYS)))
+    if not LANG_RE.match(code):
+        problems.add(f'"{code}" is not a language code', path=display_path(folder, root),
+                     hint="name the folder with a code such as en, es, vi or zh-Hans")
+    declared = meta.get("code", code)
+    if declared != code:
+        problems.add(f'says code "{declared}" but the folder is "{code}"', path=source,
+                     line=meta.line_of("code"), field="code", hint="make them the same")
+    locale = text("locale")
+    if locale:
+        try:
+            Locale.parse(locale)
+        except (UnknownLocaleError, ValueError):
+            problems.add(f'"{locale}" is not a known locale', path=source,
+                         line=meta.line_of("locale"), field="locale", hint="e.g. en_US, es_US, vi")
+    direction = meta.get("direction", "ltr")
+    if direction not in ("ltr", "rtl"):
+        problems.add(f'"{direction}" is not a direction', path=source,
+                     line=meta.line_of("direction"), field="direction", hint="use ltr or rtl")
+    status = meta.get("status", "draft")
+    if status not in STATUSES:
+        problems.add(f'"{status}" is not a translation status', path=source,
+                     line=meta.line_of("status"), field="status",
+                     hint="use " + ", ".join(STATUSES))
+    reviewed_by = meta.get("reviewed_by")
+    if status == "reviewed" and not reviewed_by:
+        problems.add("a reviewed language must name its reviewer", path=source,
+                     line=meta.line_of("status"), field="reviewed_by",
+                     hint="add 'reviewed_by: Name, qualification, date'")
+    fonts = meta.get("fonts") or []
+    if not isinstance(fonts, list) or not all(isinstance(f, str) for f in fonts):
+        problems.add("must be a list of font family names", path=source,
+                     line=meta.line_of("fonts"), field="fonts")
+        fonts = []
+
+    common = _mapping_file(folder / "common.yaml", root, problems)
+    language = Language(
+        code=code, name=text("name"), native_name=text("native_name"), locale=locale,
+        direction=str(direction), status=str(status),
+        reviewed_by=str(reviewed_by) if reviewed_by else None, folder=folder, common=common,
+        fonts=tuple(fonts),
+    )
+    for material in materials:
+        language.materials[material] = _mapping_file(folder / f"{material}.yaml", root, problems)
+    problems.raise_if_errors()
+    return language
+
+
+def _mapping_file(path: Path, root: Path, problems: Problems) -> Mapping:
+    source = display_path(path, root)
+    if not path.is_file():
+        problems.add("file is missing", path=source,
+                     hint="copy it from content/en/ and translate it")
+        return Mapping()
+    try:
+        data = load_yaml(path, root)
+    except MakeprintError as exc:
+        problems.extend(exc.problems)
+        return Mapping()
+    if not isinstance(data, Mapping):
+        problems.add("must be a mapping of keys to text", path=source, line=1)
+        return Mapping()
+    return data
+
+
+def missing_keys(reference: Any, other: Any, prefix: str = "") -> list[str]:
+    """Dotted keys that ``reference`` has and ``other`` lacks (lists compared item by item)."""
+    missing: list[str] = []
+    if isinstance(reference, dict):
+        if not isinstance(other, dict):
+            return [prefix or "(top level)"]
+        for key, value in reference.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            if key not in other or other[key] in (None, ""):
+                missing.append(path)
+            else:
+                missing.extend(missing_keys(value, other[key], path))
+    elif isinstance(reference, list) and reference and isinstance(reference[0], dict):
+        if not isinstance(other, list):
+            return [prefix]
+        for index, item in enumerate(other):
+            missing.extend(missing_keys(reference[0], item, f"{prefix}[{index}]"))
+    return missing
+
+
+def check_against_source(languages: dict[str, Language], root: Path) -> list[Problem]:
+    """Every key of the source language must be present in every other language."""
+    source = languages.get(SOURCE_LANGUAGE)
+    if source is None:
+        return []
+    problems: list[Problem] = []
+    for code, language in languages.items():
+        if code == SOURCE_LANGUAGE:
+            continue
+        pairs = [("common", source.common, language.common)]
+        pairs += [(m, source.materials[m], language.materials.get(m, Mapping()))
+                  for m in source.materials]
+        for name, ref, other in pairs:
+            path = display_path(language.folder / f"{name}.yaml", root)
+            for key in missing_keys(ref, other):
+                problems.append(Problem(
+                    f"key '{key}' is missing for language '{code}'", path=path,
+                    line=getattr(other, "line", None) or None,
+                    hint=f"add it, translated from content/{SOURCE_LANGUAGE}/{name}.yaml",
+                ))
+    return problems
+
+
+def is_sequence(value: object) -> bool:
+    return isinstance(value, Sequence | list)

@@ -1,0 +1,91 @@
+"""Template context: everything a material's template may print, for one job, without rendering."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from .geometry import qr_size_mm, trifold_panels
+from .hours import format_hours
+from .plan import Job
+from .project import Project
+from .qr import QUIET_ZONE, display_url, make_qr, tracked_url
+
+
+def qr_for(project: Project, job: Job) -> str:
+    """The exact text the job's QR code encodes."""
+    location = next(loc for loc in project.locations if loc.slug == job.slug)
+    return tracked_url(location.intake_url, project.organization.tracking, job.material,
+                       job.slug, job.lang)
+
+
+def document_context(project: Project, job: Job) -> dict[str, Any]:
+    org = project.organization
+    language = project.languages[job.lang]
+    material = project.materials[job.material]
+    location = next(loc for loc in project.locations if loc.slug == job.slug)
+    common = language.common
+    labels = common.get("labels", {})
+
+    code = make_qr(qr_for(project, job))
+    size = qr_size_mm(code.modules, material.qr_min_mm)
+    svg_uri = "data:image/svg+xml;base64," + base64.b64encode(code.svg.encode()).decode()
+    width, height = material.trim(org.paper)
+
+    hours_rows = (
+        format_hours(location.hours, language.locale, labels.get("open_24_7", "24/7"))
+        if location.hours else []
+    )
+    service_labels = common.get("services", {})
+    hotline_text = common.get("hotlines", {})
+    hotlines = {}
+    for key, line in project.hotlines.items():
+        words = hotline_text.get(key, {})
+        name = words.get("name", key)
+        hotlines[key] = {"key": key, "number": line.number, "tel": line.tel, "sms": line.sms,
+                         "name": name, "short": words.get("short", name),
+                         "note": words.get("note", "")}
+    return {
+        "job": {"slug": job.slug, "lang": job.lang, "material": job.material},
+        "lang": {"code": language.code, "dir": language.direction, "locale": language.locale,
+                 "name": language.native_name},
+        "org": {
+            "name": org.name,
+            "website": org.website,
+            "website_display": display_url(org.website) if org.website else None,
+            "colors": org.colors,
+            "logo": f"../../assets/{org.logo}" if org.logo else None,
+        },
+        "loc": {
+            "slug": location.slug,
+            "name": location.name,
+            "address_lines": location.address_lines,
+            "phone": location.phone,
+            "sms": location.sms,
+            "email": location.email,
+            "website": location.website,
+            "website_display": display_url(location.website) if location.website else None,
+            "intake_url": location.intake_url,
+            "intake_display": display_url(location.intake_url),
+            "hours": hours_rows,
+            "services": [(key, service_labels.get(key, key)) for key in location.services],
+        },
+        "c": common,
+        "labels": labels,
+        "t": language.materials[job.material],
+        "hotlines": hotlines,
+        "qr": {
+            "url": code.url,
+            "src": svg_uri,
+            "size_mm": size,
+            "modules": code.modules,
+            "quiet_mm": round(size * QUIET_ZONE / (code.modules + 2 * QUIET_ZONE), 3),
+            "alt": str(labels.get("qr_alt", "{url}")).replace("{url}", display_url(location.intake_url)),
+        },
+        "page": {
+            "paper": org.paper,
+            "width_mm": round(width, 3),
+            "height_mm": round(height, 3),
+            "panels": trifold_panels(org.paper),
+        },
+    }

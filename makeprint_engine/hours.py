@@ -1,0 +1,133 @@
+"""Opening hours: parse the compact ``Mon-Fri 09:00-17:00`` form and print it per locale."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from babel import Locale
+from babel.dates import format_interval, get_day_names
+from babel.lists import format_list
+
+from .fields import FieldError
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+FORMAT_HINT = "write hours like 'Mon-Fri 09:00-17:00; Sat 10:00-14:00' or '24/7'"
+_TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Days (0 = Monday) and the time spans they share; minutes from midnight."""
+
+    days: tuple[int, ...]
+    spans: tuple[tuple[int, int], ...]
+    # How the days were written, so a range prints as a range: ("range", a, b) or ("list",).
+    form: tuple[object, ...]
+
+
+@dataclass(frozen=True)
+class Hours:
+    always_open: bool
+    entries: tuple[Entry, ...]
+
+
+def _day(token: str) -> int:
+    key = token.strip().lower()[:3]
+    if key not in DAYS or len(token.strip()) not in (3, len(_full_name(key))):
+        raise FieldError(f'"{token.strip()}" is not a day', "use Mon, Tue, Wed, Thu, Fri, Sat, Sun")
+    return DAYS.index(key)
+
+
+def _full_name(key: str) -> str:
+    return {"mon": "monday", "tue": "tuesday", "wed": "wednesday", "thu": "thursday",
+            "fri": "friday", "sat": "saturday", "sun": "sunday"}[key]
+
+
+def _minutes(token: str) -> int:
+    match = _TIME_RE.match(token.strip())
+    if not match:
+        raise FieldError(f'"{token.strip()}" is not a time', "write times as HH:MM, e.g. 09:00")
+    hour, minute = int(match[1]), int(match[2])
+    if minute > 59 or hour > 24 or (hour == 24 and minute):
+        raise FieldError(f'"{token.strip()}" is not a time of day', "use 00:00 to 24:00")
+    return hour * 60 + minute
+
+
+def _days(text: str) -> tuple[tuple[int, ...], tuple[object, ...]]:
+    if "-" in text or "–" in text:
+        first, _, last = text.replace("–", "-").partition("-")
+        a, b = _day(first), _day(last)
+        if b <= a:
+            raise FieldError(f'day range "{text}" runs backwards', "write ranges Monday-first, e.g. Mon-Fri")
+        return tuple(range(a, b + 1)), ("range", a, b)
+    days = tuple(_day(t) for t in text.split(","))
+    if len(set(days)) != len(days):
+        raise FieldError(f'"{text}" names a day twice', "name each day once")
+    return days, ("list",)
+
+
+def parse_hours(raw: str) -> Hours:
+    """Parse an hours field; raise :class:`FieldError` saying what is wrong and how to write it."""
+    text = raw.strip()
+    if text.replace(" ", "").lower() == "24/7":
+        return Hours(True, ())
+    entries: list[Entry] = []
+    seen: set[int] = set()
+    for chunk in (c.strip() for c in text.split(";")):
+        if not chunk:
+            continue
+        match = re.match(r"^([A-Za-z,\-– ]+?)\s+(\d.*)$", chunk)
+        if not match:
+            raise FieldError(f'"{chunk}" is not an hours entry', FORMAT_HINT)
+        days, form = _days(match[1].replace(" ", ""))
+        spans = []
+        for span in match[2].split(","):
+            start, sep, end = span.replace("–", "-").partition("-")
+            if not sep:
+                raise FieldError(f'"{span.strip()}" is not a time span', FORMAT_HINT)
+            a, b = _minutes(start), _minutes(end)
+            if a == b:
+                raise FieldError(f'"{span.strip()}" opens and closes at the same time', FORMAT_HINT)
+            spans.append((a, b))
+        twice = seen.intersection(days)
+        if twice:
+            name = DAYS[min(twice)].capitalize()
+            raise FieldError(f"{name} is listed in more than one entry", "give each day one entry")
+        seen.update(days)
+        entries.append(Entry(days, tuple(sorted(spans)), form))
+    if not entries:
+        raise FieldError("hours are empty", FORMAT_HINT)
+    return Hours(False, tuple(entries))
+
+
+def _time(minutes: int) -> dt.time:
+    return dt.time(0, 0) if minutes == 24 * 60 else dt.time(minutes // 60, minutes % 60)
+
+
+def _skeleton(locale: Locale) -> str:
+    """'hm' where the locale writes 12-hour times, 'Hm' where it writes 24-hour times."""
+    return "hm" if "h" in locale.time_formats["short"].pattern else "Hm"
+
+
+def format_hours(hours: Hours, locale_name: str, always_open_label: str) -> list[tuple[str, str]]:
+    """Return (days, times) rows in the locale's words and time style."""
+    if hours.always_open:
+        return [("", always_open_label)]
+    locale = Locale.parse(locale_name)
+    names = get_day_names("abbreviated", locale=locale)
+    skeleton = _skeleton(locale)
+    rows = []
+    for entry in hours.entries:
+        if entry.form[0] == "range":
+            a, b = int(entry.form[1]), int(entry.form[2])  # type: ignore[call-overload]
+            days = f"{names[a]}–{names[b]}"
+        else:
+            days = format_list([names[d] for d in entry.days], locale=locale)
+        times = format_list(
+            [format_interval(_time(a), _time(b), skeleton, locale=locale) for a, b in entry.spans],
+            locale=locale,
+        )
+        rows.append((days, times))
+    return rows

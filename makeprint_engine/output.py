@@ -1,0 +1,78 @@
+"""Writing results: atomic files, the manifest, and a lock so two builds never interleave."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import MakeprintError, Problem
+
+MANIFEST = "manifest.json"
+LOCK = ".makeprint.lock"
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@contextmanager
+def output_lock(out: Path) -> Iterator[None]:
+    """Hold the output folder for this build; a second build at once is refused clearly."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        handle = open(out / LOCK, "a+b")  # noqa: SIM115 - held for the whole build
+    except OSError as exc:
+        raise MakeprintError(Problem(f"cannot write to the output folder: {exc.strerror}",
+                                     path=str(out), hint="check it exists and is writable, "
+                                     "or choose another with --out")) from None
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise MakeprintError(Problem(
+                "another makeprint build is writing to this output folder", path=str(out),
+                hint="wait for it to finish, or build into another folder with --out",
+            )) from None
+        yield
+    finally:
+        handle.close()
+
+
+def read_manifest(out: Path) -> list[dict[str, object]]:
+    """Entries of the existing manifest; unreadable means empty, never an error."""
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        files = data.get("files", []) if isinstance(data, dict) else []
+        return [f for f in files if isinstance(f, dict) and isinstance(f.get("path"), str)]
+    except (OSError, ValueError):
+        return []
+
+
+def write_manifest(out: Path, entries: list[dict[str, object]]) -> None:
+    """Merge ``entries`` into the manifest, dropping entries whose file no longer exists."""
+    merged = {str(e["path"]): e for e in read_manifest(out)}
+    merged.update({str(e["path"]): e for e in entries})
+    files = [merged[k] for k in sorted(merged) if (out / k).is_file()]
+    text = json.dumps({"files": files}, indent=2, ensure_ascii=False) + "\n"
+    atomic_write(out / MANIFEST, text.encode("utf-8"))

@@ -1,0 +1,78 @@
+"""The plan: which documents to make (location × language × material) and where each goes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import MakeprintError, Problem
+from .project import Project
+
+
+@dataclass(frozen=True)
+class Job:
+    slug: str
+    lang: str
+    material: str
+
+    @property
+    def relpath(self) -> str:
+        """Output path relative to the output folder, always below it."""
+        return f"{self.slug}/{self.lang}/{self.material}.pdf"
+
+    def __str__(self) -> str:
+        return f"{self.slug} / {self.lang} / {self.material}"
+
+
+@dataclass(frozen=True)
+class Selection:
+    locations: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    materials: tuple[str, ...] = ()
+
+
+def plan_jobs(project: Project, selection: Selection) -> list[Job]:
+    """Every selected combination, in a stable order; unknown names are errors."""
+    problems = []
+    slugs = [loc.slug for loc in project.locations]
+    for kind, wanted, known in (
+        ("location", selection.locations, slugs),
+        ("language", selection.languages, list(project.languages)),
+        ("material", selection.materials, list(project.materials)),
+    ):
+        for name in wanted:
+            if name not in known:
+                problems.append(Problem(f'no {kind} named "{name}"',
+                                        hint=f"choose from: {', '.join(known)}"))
+    if problems:
+        raise MakeprintError(problems)
+    jobs = []
+    seen: dict[str, Job] = {}
+    for location in project.locations:
+        if selection.locations and location.slug not in selection.locations:
+            continue
+        for lang in location.languages:
+            if selection.languages and lang not in selection.languages:
+                continue
+            for material in project.materials:
+                if selection.materials and material not in selection.materials:
+                    continue
+                job = Job(location.slug, lang, material)
+                if job.relpath in seen:  # cannot happen with unique slugs; guard the invariant
+                    raise MakeprintError(f"{job} and {seen[job.relpath]} would both write "
+                                         f"{job.relpath}")
+                seen[job.relpath] = job
+                jobs.append(job)
+    return jobs
+
+
+def check_output_dir(out: Path, root: Path) -> Path:
+    """The output folder may not be the project or hold its sources."""
+    out = out.resolve()
+    for source in ("content", "templates", "assets"):
+        if (root / source).resolve().is_relative_to(out):
+            raise MakeprintError(Problem(
+                f"output folder {out.name or out} contains the project's {source}/ folder",
+                hint="choose a separate folder, e.g. --out output",
+            ))
+    return out

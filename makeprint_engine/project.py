@@ -1,0 +1,104 @@
+"""A project folder: find it, load and validate all of its inputs before anything renders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .content import (
+    Hotline,
+    Language,
+    check_against_source,
+    discover_languages,
+    load_hotlines,
+    load_language,
+)
+from .errors import MakeprintError, Problem, Problems, display_path
+from .locations import Location, load_locations
+from .materials import Material, discover_materials
+from .organization import Organization, load_organization
+
+
+@dataclass
+class Project:
+    root: Path
+    organization: Organization
+    languages: dict[str, Language]
+    materials: dict[str, Material]
+    hotlines: dict[str, Hotline]
+    locations: list[Location]
+    locations_path: Path
+    warnings: list[Problem]
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def assets_dir(self) -> Path:
+        return self.root / "assets"
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+
+def find_root(start: Path) -> Path:
+    """The project folder: ``start`` itself when it holds content/organization.yaml."""
+    root = start.resolve()
+    if not (root / "content" / "organization.yaml").is_file():
+        raise MakeprintError(Problem(
+            "not a makeprint project (no content/organization.yaml)",
+            path=str(start),
+            hint="run inside a project, pass --project DIR, or start one with 'makeprint new DIR'",
+        ))
+    return root
+
+
+def load_project(root: Path, locations_file: Path | None = None) -> Project:
+    """Load everything, report every problem found across all files, then stop once."""
+    root = find_root(root)
+    problems = Problems()
+
+    def attempt(load, *args):  # type: ignore[no-untyped-def]
+        try:
+            return load(*args)
+        except MakeprintError as exc:
+            problems.extend(exc.problems)
+            return None
+
+    org = attempt(load_organization, root / "content" / "organization.yaml", root)
+    materials = attempt(discover_materials, root / "templates", root) or []
+    if not materials and not problems.errors:
+        problems.add("no materials found", path=display_path(root / "templates" / "materials", root),
+                     hint="add NAME.html and NAME.yaml there")
+    hotlines = attempt(load_hotlines, root / "content" / "hotlines.yaml", root) or {}
+    languages: dict[str, Language] = {}
+    names = [m.name for m in materials]
+    for code in discover_languages(root / "content"):
+        language = attempt(load_language, root / "content", code, names, root)
+        if language is not None:
+            languages[code] = language
+    problems.extend(check_against_source(languages, root))
+    warnings = [
+        Problem(f"language '{code}' is a draft translation", severity="warning",
+                path=display_path(lang.folder / "language.yaml", root), field="status",
+                hint="have a qualified translator review it, then set status: reviewed "
+                     "and reviewed_by")
+        for code, lang in languages.items() if lang.is_draft
+    ]
+    if org is not None:
+        for code in org.languages:
+            if code not in languages:
+                problems.add(f'unknown language "{code}"', path=org.path, field="languages",
+                             hint="available languages are " + ", ".join(sorted(languages)))
+    path = locations_file if locations_file is not None else root / "content" / "locations.csv"
+    if not path.is_absolute():
+        path = Path.cwd() / path
+    locations = []
+    if org is not None:
+        locations = attempt(load_locations, path, root, org, tuple(sorted(languages))) or []
+    problems.raise_if_errors()
+    assert org is not None
+    return Project(root, org, languages, {m.name: m for m in materials}, hotlines, locations,
+                   path, warnings)

@@ -1,0 +1,249 @@
+"""Rendering: template → HTML → WeasyPrint document, with every problem caught and located."""
+
+from __future__ import annotations
+
+import logging
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from .context import document_context
+from .errors import Problem
+from .plan import Job
+from .project import Project
+
+PX_TO_MM = 25.4 / 96
+OVERFLOW_TOLERANCE_MM = 0.2
+_MARKDOWN = MarkdownIt("zero").enable(["emphasis"])  # raw HTML is never enabled
+
+
+def inline_markdown(text: object) -> Markup:
+    """Render **bold** and *italic* only; every other character is escaped."""
+    return Markup(_MARKDOWN.renderInline(str(text)))
+
+
+def breakable_url(text: object) -> Markup:
+    """Let a printed URL wrap only after / ? & = #, never at a hyphen inside a word."""
+    pieces = re.split(r"(?<=[/?&=#])", str(text))
+    return Markup("<wbr>").join(
+        Markup('<span class="nobr">{}</span>').format(piece) for piece in pieces if piece)
+
+
+def template_environment(templates_dir: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters["md"] = inline_markdown
+    env.filters["url"] = breakable_url
+    return env
+
+
+@dataclass
+class Rendered:
+    job: Job
+    pdf: bytes | None
+    pages: int
+    qr_url: str
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.pdf is not None and not any(p.severity == "error" for p in self.problems)
+
+
+class _Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextmanager
+def captured_weasyprint_log() -> Iterator[_Capture]:
+    """Collect WeasyPrint's warnings and errors instead of letting them reach the terminal."""
+    logger = logging.getLogger("weasyprint")
+    handler = _Capture()
+    old_propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = old_propagate
+
+
+class Renderer:
+    """A warm renderer: templates compiled, fonts and stylesheets loaded once, many jobs."""
+
+    def __init__(self, project: Project):
+        import weasyprint  # deferred: planning and fingerprinting must not pay for it
+        from weasyprint.text.fonts import FontConfiguration
+
+        from .fetcher import SandboxFetcher
+
+        self.project = project
+        self.weasyprint = weasyprint
+        self.env = template_environment(project.templates_dir)
+        self.fonts = FontConfiguration()
+        self.fetcher = SandboxFetcher(
+            [project.templates_dir, project.assets_dir, project.content_dir])
+        self._stylesheets: dict[str, list[Any]] = {}
+
+    def html(self, job: Job) -> str:
+        template = self.env.get_template(self.project.materials[job.material].template)
+        return template.render(document_context(self.project, job))
+
+    def _styles(self, material: str) -> tuple[list[Any], list[Problem]]:
+        if material in self._stylesheets:
+            return self._stylesheets[material], []
+        styles = []
+        problems: list[Problem] = []
+        with captured_weasyprint_log() as log:
+            for name in ("base", material):
+                path = self.project.templates_dir / "styles" / f"{name}.css"
+                if path.is_file():
+                    styles.append(self.weasyprint.CSS(
+                        filename=str(path), url_fetcher=self.fetcher, font_config=self.fonts))
+        problems += self._log_problems(log, f"templates/styles ({material})")
+        self._stylesheets[material] = styles
+        return styles, problems
+
+    def render(self, job: Job) -> Rendered:
+        material = self.project.materials[job.material]
+        qr_url = document_context_qr(self.project, job)
+        where = f"{job.slug} / {job.lang} / {job.material}"
+        try:
+            html = self.html(job)
+        except jinja2.TemplateSyntaxError as exc:
+            return Rendered(job, None, 0, qr_url, [Problem(
+                f"template syntax error: {exc.message}", path=f"templates/{exc.name}",
+                line=exc.lineno, hint="fix the template")])
+        except jinja2.UndefinedError as exc:
+            return Rendered(job, None, 0, qr_url, [Problem(
+                f"template uses something undefined: {exc.message}",
+                path=f"templates/{material.template}", line=_template_line(exc),
+                hint="check the variable name, or add the key to content/"
+                     f"{job.lang}/{job.material}.yaml")])
+        styles, problems = self._styles(job.material)
+        self.fetcher.refused.clear()
+        template_path = self.project.templates_dir / material.template
+        with captured_weasyprint_log() as log:
+            document = self.weasyprint.HTML(
+                string=html, base_url=str(template_path), url_fetcher=self.fetcher
+            ).render(font_config=self.fonts, stylesheets=styles)
+            problems += self._log_problems(log, where)
+            for url, why in self.fetcher.refused:
+                problems.append(Problem(f"refused to load {url}: {why}",
+                                        path=f"templates/{material.template}",
+                                        hint="put the file under assets/ and refer to it there"))
+            problems += overflow_problems(document, job, material.pages)
+            pdf = document.write_pdf() if not any(p.severity == "error" for p in problems) else None
+            problems += self._log_problems(log, where)
+        return Rendered(job, pdf, len(document.pages), qr_url, _unique(problems))
+
+    @staticmethod
+    def _log_problems(log: _Capture, where: str) -> list[Problem]:
+        found = [
+            Problem(f"{where}: {record.getMessage()}",
+                    severity="error" if record.levelno >= logging.ERROR else "warning",
+                    hint="fix the template, stylesheet or asset it names")
+            for record in log.records
+        ]
+        log.records.clear()
+        return found
+
+
+def document_context_qr(project: Project, job: Job) -> str:
+    from .context import qr_for
+
+    return qr_for(project, job)
+
+
+def _template_line(exc: BaseException) -> int | None:
+    tb = exc.__traceback__
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith((".html", ".j2")) or tb.tb_frame.f_globals.get(
+                "__jinja_template__"):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    seen = set()
+    result = []
+    for problem in problems:
+        if problem not in seen:
+            seen.add(problem)
+            result.append(problem)
+    return result
+
+
+def _boxes(box: Any) -> Iterator[Any]:
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from _boxes(child)
+
+
+def overflow_problems(document: Any, job: Job, expected_pages: int) -> list[Problem]:
+    """Text that spilled onto an extra page, or out of a box marked ``data-fit``."""
+    problems = []
+    where = f"{job.slug} / {job.lang} / {job.material}"
+    if len(document.pages) != expected_pages:
+        problems.append(Problem(
+            f"{where}: rendered {len(document.pages)} pages, expected {expected_pages}",
+            hint="the text does not fit: shorten the location's data or the content",
+        ))
+    for number, page in enumerate(document.pages, start=1):
+        for box in _boxes(page._page_box):
+            element = getattr(box, "element", None)
+            if element is None or element.get("data-fit") is None or box.element_tag is None:
+                continue
+            if box.style["position"] in ("absolute",) and not hasattr(box, "content_box_y"):
+                continue
+            # Text must stay inside the content box (the safe zone); other boxes, such as a QR
+            # code whose white quiet zone may lie in the margin, inside the padding box.
+            text_bottom = box.content_box_y() + box.height
+            text_right = box.content_box_x() + box.width
+            edge_bottom = box.padding_box_y() + box.padding_height()
+            edge_right = box.padding_box_x() + box.padding_width()
+            over_y = over_x = 0.0
+            for inner in _boxes(box):
+                if inner is box or not hasattr(inner, "border_box_y"):
+                    continue
+                kind = type(inner).__name__
+                # Lines are measured by their line box (glyphs may rise above tight leading),
+                # widths by their text; everything else by its border box.
+                is_line, is_text = kind == "LineBox", kind == "TextBox"
+                if not is_text:
+                    limit = text_bottom if is_line else edge_bottom
+                    over_y = max(over_y, inner.border_box_y() + inner.border_height() - limit)
+                if not is_line:
+                    limit = text_right if is_text else edge_right
+                    over_x = max(over_x, inner.border_box_x() + inner.border_width() - limit)
+            name = element.get("data-fit") or element.get("class") or box.element_tag
+            for amount, direction in ((over_y, "bottom"), (over_x, "side")):
+                mm = amount * PX_TO_MM
+                if mm > OVERFLOW_TOLERANCE_MM:
+                    problems.append(Problem(
+                        f"{where}, page {number}: {name} overflows its box at the {direction} "
+                        f"by {mm:.1f} mm",
+                        hint="shorten the text (location data or content) so it fits",
+                    ))
+    return problems

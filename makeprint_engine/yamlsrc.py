@@ -1,0 +1,110 @@
+"""YAML loading that remembers the line of every key, so errors can point at it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import MakeprintError, Problem, display_path
+
+
+class Mapping(dict):  # type: ignore[type-arg]
+    """A dict from YAML that knows its own line and the line of each of its keys."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class Sequence(list):  # type: ignore[type-arg]
+    """A list from YAML that knows its own line and the line of each item."""
+
+    line: int = 0
+    item_lines: list[int]
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Mapping:
+    loader.flatten_mapping(node)
+    result = Mapping()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str):
+            key = str(key)
+        if key in result:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key '{key}'", key_node.start_mark
+            )
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> Sequence:
+    result = Sequence(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> str:
+    # Dates, times and sexagesimal numbers stay text: a "24/7" or "1:30" must not change type.
+    return str(node.value)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_str)
+
+
+def parse_yaml(text: str, source: str) -> Any:
+    """Parse YAML text; a syntax error becomes a located :class:`MakeprintError`."""
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader derives from SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        column = mark.column + 1 if mark else None
+        what = exc.problem or exc.context or "invalid YAML"
+        raise MakeprintError(
+            Problem(
+                f"invalid YAML: {what}",
+                path=source,
+                line=line,
+                column=column,
+                hint="check the indentation and quote values that contain ':' or '#'",
+            )
+        ) from None
+    except yaml.YAMLError as exc:
+        raise MakeprintError(Problem(f"invalid YAML: {exc}", path=source)) from None
+
+
+def load_yaml(path: Path, root: Path | None = None) -> Any:
+    """Read and parse a UTF-8 YAML file, reporting problems against its path."""
+    source = display_path(path, root)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise MakeprintError(Problem(f"cannot read file: {exc.strerror}", path=source)) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise MakeprintError(
+            Problem(
+                "file is not UTF-8 text",
+                path=source,
+                line=line,
+                hint="save it with UTF-8 encoding",
+            )
+        ) from None
+    return parse_yaml(text, source)
