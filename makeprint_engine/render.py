@@ -195,10 +195,12 @@ def _unique(problems: list[Problem]) -> list[Problem]:
     return result
 
 
-def _boxes(box: Any) -> Iterator[Any]:
+def _boxes(box: Any, into_transformed: bool = True) -> Iterator[Any]:
     yield box
     for child in getattr(box, "children", ()):
-        yield from _boxes(child)
+        if not into_transformed and child.style["transform"]:
+            continue  # laid out unrotated: checked against its own box, marked data-fit
+        yield from _boxes(child, into_transformed)
 
 
 def overflow_problems(document: Any, job: Job, expected_pages: int) -> list[Problem]:
@@ -224,7 +226,7 @@ def overflow_problems(document: Any, job: Job, expected_pages: int) -> list[Prob
             edge_bottom = box.padding_box_y() + box.padding_height()
             edge_right = box.padding_box_x() + box.padding_width()
             over_y = over_x = 0.0
-            for inner in _boxes(box):
+            for inner in _boxes(box, into_transformed=False):
                 if inner is box or not hasattr(inner, "border_box_y"):
                     continue
                 kind = type(inner).__name__
