@@ -45,6 +45,8 @@ class Phone:
     national: str  # as printed, e.g. "(410) 555-0142 ext. 12"
     tel: str  # RFC 3966 link target, e.g. "tel:+1-410-555-0142;ext=12"
     e164: str  # "+14105550142"
+    main: str = ""  # the printed number without its extension, e.g. "(410) 555-0142"
+    extension: str = ""  # as printed after it, e.g. "ext. 12"
 
     @property
     def sms(self) -> str:
@@ -74,8 +76,17 @@ def parse_phone(raw: str, country: str) -> Phone:
         if region == country
         else phonenumbers.PhoneNumberFormat.INTERNATIONAL
     )
+    national = phonenumbers.format_number(number, fmt)
+    main = national
+    if number.extension:
+        bare = phonenumbers.PhoneNumber()
+        bare.merge_from(number)
+        bare.extension = None
+        main = phonenumbers.format_number(bare, fmt)
     return Phone(
-        national=phonenumbers.format_number(number, fmt),
+        national=national,
+        main=main,
+        extension=national[len(main):].strip() if national.startswith(main) else "",
         tel=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.RFC3966),
         e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
     )

@@ -106,6 +106,11 @@ def _time(minutes: int) -> dt.time:
     return dt.time(0, 0) if minutes == 24 * 60 else dt.time(minutes // 60, minutes % 60)
 
 
+def _unbreakable(text: str) -> str:
+    """Keep one time span on one line; lines may still break between spans."""
+    return text.replace("\u2009", "\u202f").replace(" ", "\u00a0")
+
+
 def _skeleton(locale: Locale) -> str:
     """'hm' where the locale writes 12-hour times, 'Hm' where it writes 24-hour times."""
     return "hm" if "h" in locale.time_formats["short"].pattern else "Hm"
@@ -126,7 +131,8 @@ def format_hours(hours: Hours, locale_name: str, always_open_label: str) -> list
         else:
             days = format_list([names[d] for d in entry.days], locale=locale)
         times = format_list(
-            [format_interval(_time(a), _time(b), skeleton, locale=locale) for a, b in entry.spans],
+            [_unbreakable(format_interval(_time(a), _time(b), skeleton, locale=locale))
+             for a, b in entry.spans],
             locale=locale,
         )
         rows.append((days, times))

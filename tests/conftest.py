@@ -1,0 +1,78 @@
+"""Shared fixtures: copies of the sample project, one built sample set, real PDF and QR readers."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pypdfium2
+import pytest
+import zxingcpp
+from click.testing import CliRunner
+
+import makeprint
+
+REPO = Path(__file__).resolve().parent.parent
+PARTS = ("templates", "content", "assets")
+
+
+def copy_project(target: Path) -> Path:
+    """A private copy of the repository's own sample project."""
+    for part in PARTS:
+        shutil.copytree(REPO / part, target / part)
+    return target
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return copy_project(tmp_path / "proj")
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample project, built once for the whole session (read-only for tests)."""
+    root = copy_project(tmp_path_factory.mktemp("built") / "proj")
+    result = run_cli("build", "--project", str(root))
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def run_cli(*args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(makeprint.cli, list(args), catch_exceptions=False)
+
+
+def manifest(root: Path) -> list[dict[str, object]]:
+    return json.loads((root / "output" / "manifest.json").read_text(encoding="utf-8"))["files"]
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file below ``folder`` with its bytes, to prove a failed run changed nothing."""
+    if not folder.exists():
+        return {}
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+def pdf_text(path: Path) -> list[str]:
+    """Text of each page, as PDFium extracts it."""
+    doc = pypdfium2.PdfDocument(str(path))
+    try:
+        return [page.get_textpage().get_text_range() for page in doc]
+    finally:
+        doc.close()
+
+
+def decode_qr(path: Path, page: int | None = None, dpi: int = 300) -> list[str]:
+    """Rasterize pages and decode every QR code on them with a real decoder (zxing-cpp)."""
+    doc = pypdfium2.PdfDocument(str(path))
+    found: list[str] = []
+    try:
+        pages = range(len(doc)) if page is None else [page]
+        for index in pages:
+            image = doc[index].render(scale=dpi / 72).to_pil()
+            found += [r.text for r in zxingcpp.read_barcodes(image)
+                      if r.format == zxingcpp.BarcodeFormat.QRCode]
+    finally:
+        doc.close()
+    return found

@@ -1,0 +1,146 @@
+"""The sample set, built for real: files, page boxes, text, fonts, QR codes, determinism."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pypdf
+import pytest
+from conftest import REPO, decode_qr, manifest, pdf_text, run_cli, snapshot
+
+MATERIAL_PAGES = {"wallet-card": 2, "pamphlet": 2, "flyer": 1}
+# Page size in PDF points for a letter organization.
+MATERIAL_SIZE = {"wallet-card": (252, 144), "pamphlet": (792, 612), "flyer": (612, 792)}
+
+
+def sample_rows() -> list[dict[str, str]]:
+    with open(REPO / "content" / "locations.csv", encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_every_location_language_material_is_built(built: Path) -> None:
+    files = manifest(built)
+    expected = {
+        f"{row['slug']}/{lang}/{material}.pdf"
+        for row in sample_rows() for lang in ("en", "es") for material in MATERIAL_PAGES
+    }
+    assert {f["path"] for f in files} == expected
+    for entry in files:
+        path = built / "output" / str(entry["path"])
+        assert path.is_file()
+        assert entry["pages"] == MATERIAL_PAGES[str(entry["material"])]
+        assert set(entry) == {"location", "lang", "material", "path", "pages", "sha256", "qr_url"}
+
+
+@pytest.mark.parametrize("material", sorted(MATERIAL_PAGES))
+def test_page_count_and_size(built: Path, material: str) -> None:
+    for row in sample_rows():
+        reader = pypdf.PdfReader(built / "output" / row["slug"] / "en" / f"{material}.pdf")
+        assert len(reader.pages) == MATERIAL_PAGES[material]
+        for page in reader.pages:
+            box = page.mediabox
+            assert (round(float(box.width)), round(float(box.height))) == MATERIAL_SIZE[material]
+
+
+@pytest.mark.parametrize("material", sorted(MATERIAL_PAGES))
+def test_location_fields_are_printed(built: Path, material: str) -> None:
+    from makeprint_engine import load_project
+
+    project = load_project(built)
+    for location in project.locations:
+        for lang in ("en", "es"):
+            text = " ".join(pdf_text(built / "output" / location.slug / lang / f"{material}.pdf"))
+            flat = " ".join(text.split())
+            assert location.name in flat
+            assert location.phone.national in flat
+            if material != "wallet-card" or lang == "en":
+                for line in location.address_lines:
+                    assert line in flat, (material, lang, line)
+            if location.sms:
+                assert location.sms.national in flat
+
+
+@pytest.mark.parametrize("material", sorted(MATERIAL_PAGES))
+def test_qr_decodes_to_manifest_url(built: Path, material: str) -> None:
+    for entry in manifest(built):
+        if entry["material"] != material:
+            continue
+        codes = decode_qr(built / "output" / str(entry["path"]))
+        assert codes == [entry["qr_url"]], entry["path"]
+        assert f"utm_source={material}" in str(entry["qr_url"])
+        assert f"utm_campaign={entry['location']}" in str(entry["qr_url"])
+        assert f"utm_content={entry['lang']}" in str(entry["qr_url"])
+
+
+def test_spanish_output_is_spanish(built: Path) -> None:
+    path = built / "output" / "east-harbor" / "es" / "wallet-card.pdf"
+    reader = pypdf.PdfReader(path)
+    assert reader.trailer["/Root"]["/Lang"] == "es"
+    text = " ".join(pdf_text(path))
+    assert "Llame" in text and "Escanee" in text
+    assert "Call" not in text.replace("Calle", "")
+    assert "lun–vie" in text
+
+
+def test_metadata_links_and_embedded_fonts(built: Path) -> None:
+    path = built / "output" / "east-harbor" / "en" / "flyer.pdf"
+    reader = pypdf.PdfReader(path)
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+    assert "East Harbor Drop-In Center" in reader.metadata.title
+    uris = []
+    for page in reader.pages:
+        for annot in page.get("/Annots", []):
+            action = annot.get_object().get("/A")
+            if action and "/URI" in action:
+                uris.append(str(action["/URI"]))
+    assert "tel:+1-410-555-0142" in uris
+    assert any(u.startswith("https://example.org/intake?site=east-harbor&utm_source=flyer")
+               for u in uris)
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            if "/DescendantFonts" in font:  # Type0: the descriptor is on the CID font
+                font = font["/DescendantFonts"][0].get_object()
+            descriptor = font["/FontDescriptor"].get_object()
+            assert "+" in str(descriptor["/FontName"])  # a subset tag
+            assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+
+
+def test_same_inputs_give_identical_bytes(built: Path, tmp_path: Path) -> None:
+    first = snapshot(built / "output")
+    again = tmp_path / "again"
+    result = run_cli("build", "--project", str(built), "--out", str(again),
+                     "-l", "east-harbor", "-l", "mobile-outreach")
+    assert result.exit_code == 0, result.output
+    for name, data in snapshot(again).items():
+        if name.endswith(".pdf"):
+            assert first[name] == data, name
+
+
+def test_failed_document_keeps_earlier_output(project: Path) -> None:
+    assert run_cli("build", "--project", str(project), "-m", "wallet-card",
+                   "--lang", "en").exit_code == 0
+    before = snapshot(project / "output")
+    csv_path = project / "content" / "locations.csv"
+    text = csv_path.read_text(encoding="utf-8")
+    # A name far too long for a card: valid data that cannot fit must fail, not be cut off.
+    long_name = "Harbor Outreach " * 9
+    csv_path.write_text(text.replace("East Harbor Drop-In Center", long_name.strip()),
+                        encoding="utf-8")
+    result = run_cli("build", "--project", str(project), "-m", "wallet-card", "--lang", "en")
+    assert result.exit_code == 1
+    assert "east-harbor / en / wallet-card" in result.output
+    assert "overflows" in result.output or "pages" in result.output
+    after = snapshot(project / "output")
+    assert after["east-harbor/en/wallet-card.pdf"] == before["east-harbor/en/wallet-card.pdf"]
+    assert not any(name.endswith(".tmp") for name in after)
+
+
+def test_partial_build_keeps_other_manifest_entries(project: Path) -> None:
+    assert run_cli("build", "--project", str(project), "-m", "wallet-card").exit_code == 0
+    assert run_cli("build", "--project", str(project), "-m", "flyer",
+                   "-l", "east-harbor").exit_code == 0
+    materials = {(f["location"], f["material"]) for f in manifest(project)}
+    assert ("riverside-clinic", "wallet-card") in materials
+    assert ("east-harbor", "flyer") in materials

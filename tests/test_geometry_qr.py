@@ -1,0 +1,251 @@
+"""Print geometry (units, tri-fold panels, QR sizing) and QR codes (tracked URL, vector SVG)."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+import zxingcpp
+from PIL import Image, ImageDraw
+
+from makeprint_engine.geometry import MM_PER_IN, qr_size_mm, to_mm, trifold_panels
+from makeprint_engine.organization import DEFAULT_PARAMS, Tracking
+from makeprint_engine.qr import QUIET_ZONE, make_qr, tracked_url
+
+# --- units ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("length", "mm"),
+    [("85mm", 85.0), ("3.5in", 88.9), ("8.5 in", 215.9), ("612pt", 215.9), ("2cm", 20.0),
+     (" 1.5 mm ", 1.5), ("11in", 279.4), ("0mm", 0.0)],
+)
+def test_to_mm(length: str, mm: float) -> None:
+    assert to_mm(length) == pytest.approx(mm)
+
+
+@pytest.mark.parametrize("length", ["3.5", "in", "-1mm", "3,5in", "1e3mm", "12px", ""])
+def test_to_mm_rejects_what_is_not_a_length(length: str) -> None:
+    with pytest.raises(ValueError, match="not a length"):
+        to_mm(length)
+
+
+# --- tri-fold panels -----------------------------------------------------------------------
+
+
+def test_letter_trifold_inside_panels() -> None:
+    inside = trifold_panels("letter")["inside"]
+    assert inside == pytest.approx((3.6875 * MM_PER_IN, 3.6875 * MM_PER_IN, 3.625 * MM_PER_IN))
+    assert inside == pytest.approx((93.6625, 93.6625, 92.075))
+    assert sum(inside) == pytest.approx(11 * MM_PER_IN)  # the sheet's long side
+
+
+def test_letter_trifold_outside_is_mirrored_with_the_narrow_flap_first() -> None:
+    panels = trifold_panels("letter")
+    assert panels["outside"] == tuple(reversed(panels["inside"]))
+    assert panels["outside"][0] == pytest.approx(3.625 * MM_PER_IN)
+    assert panels["outside"][0] < panels["outside"][1] == panels["outside"][2]
+    assert sum(panels["outside"]) == pytest.approx(279.4)
+
+
+def test_a4_trifold_panels() -> None:
+    panels = trifold_panels("a4")
+    assert panels["inside"] == (100.0, 100.0, 97.0)
+    assert panels["outside"] == (97.0, 100.0, 100.0)
+    assert sum(panels["inside"]) == 297.0
+
+
+# --- QR sizing -----------------------------------------------------------------------------
+
+
+def test_small_code_is_printed_at_the_minimum_width() -> None:
+    assert qr_size_mm(25, 20) == 20  # 33 modules × 0.5 mm = 16.5 mm < 20 mm
+    assert qr_size_mm(25, 30) == 30
+
+
+@pytest.mark.parametrize("modules", [21, 25, 33, 41, 57, 77, 97, 177])
+@pytest.mark.parametrize("min_width", [20.0, 30.0])
+def test_modules_are_never_smaller_than_half_a_millimetre(modules: int, min_width: float) -> None:
+    size = qr_size_mm(modules, min_width)
+    assert size >= min_width
+    assert size / (modules + 2 * QUIET_ZONE) >= 0.5 - 1e-9
+
+
+def test_dense_code_grows_past_the_minimum_width() -> None:
+    assert qr_size_mm(57, 20) == pytest.approx((57 + 8) * 0.5)  # 32.5 mm
+    assert qr_size_mm(77, 30, min_module_mm=0.6) == pytest.approx((77 + 8) * 0.6)
+
+
+# --- tracked_url ---------------------------------------------------------------------------
+
+BASE = "https://example.org/intake"
+
+
+def query(url: str) -> list[tuple[str, str]]:
+    return parse_qsl(urlsplit(url).query, keep_blank_values=True)
+
+
+def test_tracking_parameters_are_appended() -> None:
+    url = tracked_url(BASE, Tracking(), "flyer", "east-harbor", "es")
+    assert url == (BASE + "?utm_source=flyer&utm_medium=print&utm_campaign=east-harbor"
+                   "&utm_content=es")
+
+
+def test_existing_query_and_fragment_are_kept() -> None:
+    url = tracked_url("https://example.org/f?site=east&x=a%20b#step-2", Tracking(), "pamphlet",
+                      "east-harbor", "en")
+    parts = urlsplit(url)
+    assert parts.fragment == "step-2"
+    assert url.endswith("#step-2")
+    assert parts.query.startswith("site=east&x=a%20b&")  # untouched, in its original order
+    assert query(url) == [("site", "east"), ("x", "a b"), ("utm_source", "pamphlet"),
+                          ("utm_medium", "print"), ("utm_campaign", "east-harbor"),
+                          ("utm_content", "en")]
+
+
+def test_a_fragment_without_a_query_stays_after_the_new_query() -> None:
+    url = tracked_url("https://example.org/#/form", Tracking(), "flyer", "van", "en")
+    assert url.startswith("https://example.org/?utm_source=flyer&")
+    assert url.endswith("#/form")
+
+
+def test_a_parameter_already_in_the_url_is_not_overridden() -> None:
+    url = tracked_url(BASE + "?utm_source=poster&utm_campaign=spring", Tracking(), "flyer",
+                      "east-harbor", "en")
+    pairs = query(url)
+    assert pairs.count(("utm_source", "poster")) == 1
+    assert ("utm_campaign", "spring") in pairs
+    assert [name for name, _ in pairs].count("utm_source") == 1
+    assert [name for name, _ in pairs].count("utm_campaign") == 1
+    assert ("utm_medium", "print") in pairs and ("utm_content", "en") in pairs
+
+
+def test_renamed_parameters_and_medium() -> None:
+    tracking = Tracking(True, "outreach", {"source": "src", "medium": "med", "campaign": "site",
+                                           "content": "lang"})
+    url = tracked_url(BASE, tracking, "wallet-card", "mobile-outreach", "es")
+    assert query(url) == [("src", "wallet-card"), ("med", "outreach"),
+                          ("site", "mobile-outreach"), ("lang", "es")]
+    assert "utm_" not in url
+
+
+def test_a_parameter_named_empty_is_left_out() -> None:
+    params = dict(DEFAULT_PARAMS, campaign="", content="")
+    url = tracked_url(BASE, Tracking(True, "print", params), "flyer", "east-harbor", "es")
+    assert query(url) == [("utm_source", "flyer"), ("utm_medium", "print")]
+    assert "east-harbor" not in url
+
+
+def test_every_parameter_empty_leaves_the_url_alone() -> None:
+    params = {key: "" for key in DEFAULT_PARAMS}
+    url = "https://example.org/f?a=1#x"
+    assert tracked_url(url, Tracking(True, "print", params), "flyer", "s", "en") == url
+
+
+@pytest.mark.parametrize("url", [BASE, "https://example.org/f?a=1#x", "https://example.org"])
+def test_tracking_disabled_returns_the_url_unchanged(url: str) -> None:
+    assert tracked_url(url, Tracking(enabled=False), "flyer", "east-harbor", "es") == url
+
+
+def test_no_personal_data_only_the_four_values() -> None:
+    url = tracked_url(BASE, Tracking(), "flyer", "east-harbor", "es")
+    assert {value for _, value in query(url)} == {"flyer", "print", "east-harbor", "es"}
+
+
+# --- make_qr: decode the SVG with a real decoder --------------------------------------------
+
+SCALE = 8  # pixels per module
+RUN_RE = re.compile(r"M(\d+) (\d+)h(\d+)v1h-(\d+)z")
+
+
+def modules_of(svg: str) -> tuple[int, set[tuple[int, int]]]:
+    """The SVG's size in modules (quiet zone included) and its dark modules as (x, y)."""
+    view = re.search(r'viewBox="0 0 (\d+) (\d+)"', svg)
+    path = re.search(r'<path[^>]* d="([^"]*)"', svg)
+    assert view and path, svg[:200]
+    assert view[1] == view[2]
+    total = int(view[1])
+    d = path[1]
+    runs = RUN_RE.findall(d)
+    assert "".join(f"M{x} {y}h{w}v1h-{w2}z" for x, y, w, w2 in runs) == d  # nothing else in it
+    dark: set[tuple[int, int]] = set()
+    for x, y, width, back in runs:
+        assert width == back
+        dark.update((int(x) + i, int(y)) for i in range(int(width)))
+    return total, dark
+
+
+def rasterize(svg: str) -> Image.Image:
+    total, dark = modules_of(svg)
+    image = Image.new("L", (total * SCALE, total * SCALE), 255)
+    draw = ImageDraw.Draw(image)
+    for x, y in dark:
+        draw.rectangle([x * SCALE, y * SCALE, (x + 1) * SCALE - 1, (y + 1) * SCALE - 1], fill=0)
+    return image
+
+
+def decode(svg: str) -> list[zxingcpp.Barcode]:
+    return [r for r in zxingcpp.read_barcodes(rasterize(svg))
+            if r.format == zxingcpp.BarcodeFormat.QRCode]
+
+
+QR_URLS = [
+    "https://example.org/intake?utm_source=flyer&utm_medium=print&utm_campaign=east-harbor"
+    "&utm_content=en",
+    "https://ejemplo.org/clínica/señal?niño=sí&lugar=Peña#sección",  # non-ASCII, as UTF-8
+    "https://例え.jp/パス?q=東京",
+    "https://example.org/form?" + "&".join(f"field{i}=value-{i}" for i in range(40))
+    + "&utm_source=pamphlet&utm_medium=print&utm_campaign=riverside-clinic&utm_content=es#top",
+]
+
+
+@pytest.mark.parametrize("url", QR_URLS)
+def test_qr_decodes_to_the_exact_url(url: str) -> None:
+    code = make_qr(url)
+    found = decode(code.svg)
+    assert [r.text for r in found] == [url]
+    assert code.url == url
+
+
+@pytest.mark.parametrize("url", QR_URLS)
+def test_qr_has_a_white_four_module_quiet_zone(url: str) -> None:
+    code = make_qr(url)
+    total, dark = modules_of(code.svg)
+    assert QUIET_ZONE == 4
+    assert total == code.modules + 2 * QUIET_ZONE
+    assert dark, "no dark modules at all"
+    for x, y in dark:
+        assert QUIET_ZONE <= x < total - QUIET_ZONE, (x, y)
+        assert QUIET_ZONE <= y < total - QUIET_ZONE, (x, y)
+    image = rasterize(code.svg)
+    band = QUIET_ZONE * SCALE
+    side = total * SCALE
+    for box in [(0, 0, side, band), (0, side - band, side, side), (0, 0, band, side),
+                (side - band, 0, side, side)]:
+        assert image.crop(box).getextrema() == (255, 255), box
+    # the background really is white, and modules dark, in the SVG itself
+    assert '<rect width="%d" height="%d" fill="#FFFFFF"/>' % (total, total) in code.svg
+
+
+def test_qr_error_correction_is_m_or_higher() -> None:
+    (result,) = decode(make_qr(QR_URLS[0]).svg)
+    assert result.ec_level in ("M", "Q", "H")
+
+
+def test_qr_is_vector_not_a_bitmap() -> None:
+    svg = make_qr(BASE).svg
+    assert svg.startswith("<svg") and "<image" not in svg and "base64" not in svg
+    assert 'shape-rendering="crispEdges"' in svg
+
+
+def test_longer_urls_make_denser_codes() -> None:
+    short, long = make_qr(QR_URLS[0]), make_qr(QR_URLS[3])
+    assert long.modules > short.modules
+    assert (long.modules - 17) % 4 == 0 and (short.modules - 17) % 4 == 0  # real QR versions
+
+
+def test_dark_colour_is_used_for_the_modules() -> None:
+    svg = make_qr(BASE, dark="#0B5563").svg
+    assert '<path fill="#0B5563"' in svg
+    assert [r.text for r in decode(svg)] == [BASE]
