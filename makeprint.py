@@ -1,4 +1,4 @@
-"""makeprint's command line: parse options, call the engine once, turn its errors into exit codes."""
+"""makeprint's command line: parse options, call the engine once, map its errors to exit codes."""
 
 from __future__ import annotations
 
@@ -46,11 +46,20 @@ def load(project: str, locations: str | None) -> engine.Project:
 
 
 project_option = click.option(
-    "--project", "project", default=".", show_default=True, metavar="DIR",
-    type=click.Path(file_okay=False), help="The project folder.")
+    "--project",
+    "project",
+    default=".",
+    show_default=True,
+    metavar="DIR",
+    type=click.Path(file_okay=False),
+    help="The project folder.",
+)
 locations_option = click.option(
-    "--locations", metavar="FILE", type=click.Path(dir_okay=False),
-    help="Locations file (CSV or YAML). Default: content/locations.csv.")
+    "--locations",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="Locations file (CSV or YAML). Default: content/locations.csv.",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -68,17 +77,42 @@ def cli() -> None:
 @cli.command()
 @project_option
 @locations_option
-@click.option("-l", "--location", "slugs", multiple=True, metavar="SLUG",
-              help="Only this location (repeatable).")
-@click.option("--lang", "langs", multiple=True, metavar="CODE",
-              help="Only this language (repeatable).")
-@click.option("-m", "--material", "materials", multiple=True, metavar="NAME",
-              help="Only this material (repeatable).")
-@click.option("-o", "--out", metavar="DIR", type=click.Path(file_okay=False),
-              help="Output folder. Default: output/ in the project.")
+@click.option(
+    "-l",
+    "--location",
+    "slugs",
+    multiple=True,
+    metavar="SLUG",
+    help="Only this location (repeatable).",
+)
+@click.option(
+    "--lang", "langs", multiple=True, metavar="CODE", help="Only this language (repeatable)."
+)
+@click.option(
+    "-m",
+    "--material",
+    "materials",
+    multiple=True,
+    metavar="NAME",
+    help="Only this material (repeatable).",
+)
+@click.option(
+    "-o",
+    "--out",
+    metavar="DIR",
+    type=click.Path(file_okay=False),
+    help="Output folder. Default: output/ in the project.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary.")
-def build(project: str, locations: str | None, slugs: tuple[str, ...], langs: tuple[str, ...],
-          materials: tuple[str, ...], out: str | None, quiet: bool) -> None:
+def build(
+    project: str,
+    locations: str | None,
+    slugs: tuple[str, ...],
+    langs: tuple[str, ...],
+    materials: tuple[str, ...],
+    out: str | None,
+    quiet: bool,
+) -> None:
     """Build PDFs for every location × language × material.
 
     Writes output/<slug>/<lang>/<material>.pdf and output/manifest.json. Exits 0 when every
@@ -131,8 +165,10 @@ def list_(project: str, locations: str | None) -> None:
     click.secho("Materials", bold=True)
     for name, material in proj.materials.items():
         width, height = material.trim(proj.organization.paper)
-        click.echo(f"  {name:14} {material.pages} page(s), {width:g} × {height:g} mm — "
-                   f"{material.description}")
+        click.echo(
+            f"  {name:14} {material.pages} page(s), {width:g} × {height:g} mm — "
+            f"{material.description}"
+        )
 
 
 @cli.command()
@@ -149,8 +185,10 @@ def new(directory: str) -> None:
     except MakeprintError as exc:
         fail(exc)
         return
-    click.echo(f"New project in {target}. Edit content/organization.yaml and "
-               "content/locations.csv, then run 'makeprint build' there.")
+    click.echo(
+        f"New project in {target}. Edit content/organization.yaml and "
+        "content/locations.csv, then run 'makeprint build' there."
+    )
 
 
 def _shown(path: Path) -> str:

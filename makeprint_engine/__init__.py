@@ -15,7 +15,18 @@ from .scaffold import new_project
 __version__ = "0.1.0"
 
 __all__ = [
-    "BuildResult", "Job", "MakeprintError", "Problem", "Project", "RecordingReporter",
-    "Reporter", "Selection", "__version__", "build", "find_root", "load_project",
-    "new_project", "plan_jobs",
+    "BuildResult",
+    "Job",
+    "MakeprintError",
+    "Problem",
+    "Project",
+    "RecordingReporter",
+    "Reporter",
+    "Selection",
+    "__version__",
+    "build",
+    "find_root",
+    "load_project",
+    "new_project",
+    "plan_jobs",
 ]

@@ -54,11 +54,17 @@ def build(project: Project, selection: Selection, out: Path, reporter: Reporter)
                 reporter.failed(job, errors)
                 continue
             atomic_write(out / job.relpath, rendered.pdf)
-            entries.append({
-                "location": job.slug, "lang": job.lang, "material": job.material,
-                "path": job.relpath, "pages": rendered.pages, "sha256": sha256(rendered.pdf),
-                "qr_url": rendered.qr_url,
-            })
+            entries.append(
+                {
+                    "location": job.slug,
+                    "lang": job.lang,
+                    "material": job.material,
+                    "path": job.relpath,
+                    "pages": rendered.pages,
+                    "sha256": sha256(rendered.pdf),
+                    "qr_url": rendered.qr_url,
+                }
+            )
             result.written.append(job.relpath)
             reporter.done(job, job.relpath)
         write_manifest(out, entries)

@@ -1,4 +1,4 @@
-"""Content: every word a reader sees, one folder per language, checked against the source language."""
+"""Content: every word a reader sees, one folder per language, checked against English."""
 
 from __future__ import annotations
 
@@ -15,8 +15,17 @@ from .yamlsrc import Mapping, Sequence, load_yaml
 SOURCE_LANGUAGE = "en"
 STATUSES = ("source", "reviewed", "draft")
 LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
-LANGUAGE_KEYS = {"code", "name", "native_name", "locale", "direction", "status", "reviewed_by",
-                 "notes", "fonts"}
+LANGUAGE_KEYS = {
+    "code",
+    "name",
+    "native_name",
+    "locale",
+    "direction",
+    "status",
+    "reviewed_by",
+    "notes",
+    "fonts",
+}
 
 
 @dataclass(frozen=True)
@@ -63,8 +72,13 @@ def load_hotlines(path: Path, root: Path) -> dict[str, Hotline]:
     for key, entry in data.items():
         line = data.line_of(key)
         if not isinstance(entry, Mapping) or not isinstance(entry.get("number"), str):
-            problems.add("needs a number", path=source, line=line, field=key,
-                         hint="write it like: number: \"1-800-662-4357\"")
+            problems.add(
+                "needs a number",
+                path=source,
+                line=line,
+                field=key,
+                hint='write it like: number: "1-800-662-4357"',
+            )
             continue
         number = entry["number"]
         digits = re.sub(r"\D", "", number)
@@ -73,89 +87,150 @@ def load_hotlines(path: Path, root: Path) -> dict[str, Hotline]:
     return hotlines
 
 
-def load_language(content_dir: Path, code: str, materials: list[str], root: Path) -> Language:
-    """Load one language folder: its metadata, common labels and each material's text."""
+def load_language(
+    content_dir: Path, code: str, materials: list[str], root: Path, problems: Problems
+) -> Language:
+    """Load one language folder; problems go to ``problems`` and what could be read is kept."""
     folder = content_dir / code
     meta_path = folder / "language.yaml"
     source = display_path(meta_path, root)
-    meta = load_yaml(meta_path, root)
-    problems = Problems()
+    try:
+        meta = load_yaml(meta_path, root)
+    except MakeprintError as exc:
+        problems.extend(exc.problems)
+        meta = Mapping()
     if not isinstance(meta, Mapping):
-        raise MakeprintError(Problem("must be a mapping", path=source, line=1))
+        problems.add("must be a mapping of settings", path=source, line=1)
+        meta = Mapping()
+    if not hasattr(meta, "key_lines"):
+        meta.key_lines = {}
 
     def text(key: str, default: str | None = None) -> str:
         value = meta.get(key, default)
         if not isinstance(value, str) or not value.strip():
-            problems.add("is required", path=source, line=meta.line_of(key), field=key,
-                         hint=f"add '{key}: ...'")
+            problems.add(
+                "is required",
+                path=source,
+                line=meta.line_of(key),
+                field=key,
+                hint=f"add '{key}: ...'",
+            )
             return ""
         return value.strip()
 
     for key in sorted(set(meta) - LANGUAGE_KEYS):
-        problems.add("unknown setting", path=source, line=meta.line_of(key), field=key,
-                     hint="valid settings are " + ", ".join(sorted(LANGUAGE_KEYS)))
+        problems.add(
+            "unknown setting",
+            path=source,
+            line=meta.line_of(key),
+            field=key,
+            hint="valid settings are " + ", ".join(sorted(LANGUAGE_KEYS)),
+        )
     if not LANG_RE.match(code):
-        problems.add(f'"{code}" is not a language code', path=display_path(folder, root),
-                     hint="name the folder with a code such as en, es, vi or zh-Hans")
+        problems.add(
+            f'"{code}" is not a language code',
+            path=display_path(folder, root),
+            hint="name the folder with a code such as en, es, vi or zh-Hans",
+        )
     declared = meta.get("code", code)
     if declared != code:
-        problems.add(f'says code "{declared}" but the folder is "{code}"', path=source,
-                     line=meta.line_of("code"), field="code", hint="make them the same")
+        problems.add(
+            f'says code "{declared}" but the folder is "{code}"',
+            path=source,
+            line=meta.line_of("code"),
+            field="code",
+            hint="make them the same",
+        )
     locale = text("locale")
     if locale:
         try:
             Locale.parse(locale)
         except (UnknownLocaleError, ValueError):
-            problems.add(f'"{locale}" is not a known locale', path=source,
-                         line=meta.line_of("locale"), field="locale", hint="e.g. en_US, es_US, vi")
+            problems.add(
+                f'"{locale}" is not a known locale',
+                path=source,
+                line=meta.line_of("locale"),
+                field="locale",
+                hint="e.g. en_US, es_US, vi",
+            )
     direction = meta.get("direction", "ltr")
     if direction not in ("ltr", "rtl"):
-        problems.add(f'"{direction}" is not a direction', path=source,
-                     line=meta.line_of("direction"), field="direction", hint="use ltr or rtl")
+        problems.add(
+            f'"{direction}" is not a direction',
+            path=source,
+            line=meta.line_of("direction"),
+            field="direction",
+            hint="use ltr or rtl",
+        )
     status = meta.get("status", "draft")
     if status not in STATUSES:
-        problems.add(f'"{status}" is not a translation status', path=source,
-                     line=meta.line_of("status"), field="status",
-                     hint="use " + ", ".join(STATUSES))
+        problems.add(
+            f'"{status}" is not a translation status',
+            path=source,
+            line=meta.line_of("status"),
+            field="status",
+            hint="use " + ", ".join(STATUSES),
+        )
     reviewed_by = meta.get("reviewed_by")
     if status == "reviewed" and not reviewed_by:
-        problems.add("a reviewed language must name its reviewer", path=source,
-                     line=meta.line_of("status"), field="reviewed_by",
-                     hint="add 'reviewed_by: Name, qualification, date'")
+        problems.add(
+            "a reviewed language must name its reviewer",
+            path=source,
+            line=meta.line_of("status"),
+            field="reviewed_by",
+            hint="add 'reviewed_by: Name, qualification, date'",
+        )
     fonts = meta.get("fonts") or []
     if not isinstance(fonts, list) or not all(isinstance(f, str) for f in fonts):
-        problems.add("must be a list of font family names", path=source,
-                     line=meta.line_of("fonts"), field="fonts")
+        problems.add(
+            "must be a list of font family names",
+            path=source,
+            line=meta.line_of("fonts"),
+            field="fonts",
+        )
         fonts = []
 
     common = _mapping_file(folder / "common.yaml", root, problems)
     language = Language(
-        code=code, name=text("name"), native_name=text("native_name"), locale=locale,
-        direction=str(direction), status=str(status),
-        reviewed_by=str(reviewed_by) if reviewed_by else None, folder=folder, common=common,
+        code=code,
+        name=text("name"),
+        native_name=text("native_name"),
+        locale=locale,
+        direction=str(direction),
+        status=str(status),
+        reviewed_by=str(reviewed_by) if reviewed_by else None,
+        folder=folder,
+        common=common,
         fonts=tuple(fonts),
     )
     for material in materials:
         language.materials[material] = _mapping_file(folder / f"{material}.yaml", root, problems)
-    problems.raise_if_errors()
     return language
 
 
 def _mapping_file(path: Path, root: Path, problems: Problems) -> Mapping:
     source = display_path(path, root)
     if not path.is_file():
-        problems.add("file is missing", path=source,
-                     hint="copy it from content/en/ and translate it")
-        return Mapping()
+        problems.add(
+            "file is missing", path=source, hint="copy it from content/en/ and translate it"
+        )
+        return _empty()
     try:
         data = load_yaml(path, root)
     except MakeprintError as exc:
         problems.extend(exc.problems)
-        return Mapping()
+        return _empty()
     if not isinstance(data, Mapping):
         problems.add("must be a mapping of keys to text", path=source, line=1)
-        return Mapping()
+        return _empty()
     return data
+
+
+def _empty() -> Mapping:
+    empty = Mapping()
+    empty.key_lines = {}
+    empty.failed = True  # already reported; its keys are not "missing" too
+    return empty
 
 
 def missing_keys(reference: Any, other: Any, prefix: str = "") -> list[str]:
@@ -188,16 +263,22 @@ def check_against_source(languages: dict[str, Language], root: Path) -> list[Pro
         if code == SOURCE_LANGUAGE:
             continue
         pairs = [("common", source.common, language.common)]
-        pairs += [(m, source.materials[m], language.materials.get(m, Mapping()))
-                  for m in source.materials]
+        pairs += [
+            (m, source.materials[m], language.materials.get(m, Mapping())) for m in source.materials
+        ]
         for name, ref, other in pairs:
+            if getattr(other, "failed", False) or getattr(ref, "failed", False):
+                continue
             path = display_path(language.folder / f"{name}.yaml", root)
             for key in missing_keys(ref, other):
-                problems.append(Problem(
-                    f"key '{key}' is missing for language '{code}'", path=path,
-                    line=getattr(other, "line", None) or None,
-                    hint=f"add it, translated from content/{SOURCE_LANGUAGE}/{name}.yaml",
-                ))
+                problems.append(
+                    Problem(
+                        f"key '{key}' is missing for language '{code}'",
+                        path=path,
+                        line=getattr(other, "line", None) or None,
+                        hint=f"add it, translated from content/{SOURCE_LANGUAGE}/{name}.yaml",
+                    )
+                )
     return problems
 
 

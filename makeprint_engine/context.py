@@ -15,8 +15,9 @@ from .qr import QUIET_ZONE, display_url, make_qr, tracked_url
 def qr_for(project: Project, job: Job) -> str:
     """The exact text the job's QR code encodes."""
     location = next(loc for loc in project.locations if loc.slug == job.slug)
-    return tracked_url(location.intake_url, project.organization.tracking, job.material,
-                       job.slug, job.lang)
+    return tracked_url(
+        location.intake_url, project.organization.tracking, job.material, job.slug, job.lang
+    )
 
 
 def document_context(project: Project, job: Job) -> dict[str, Any]:
@@ -33,8 +34,14 @@ def document_context(project: Project, job: Job) -> dict[str, Any]:
     width, height = material.trim(org.paper)
 
     hours_rows = (
-        format_hours(location.hours, language.locale, labels.get("open_24_7", "24/7"))
-        if location.hours else []
+        format_hours(
+            location.hours,
+            language.locale,
+            labels.get("open_24_7", "24/7"),
+            labels.get("all_day", "24 h"),
+        )
+        if location.hours
+        else []
     )
     service_labels = common.get("services", {})
     hotline_text = common.get("hotlines", {})
@@ -42,13 +49,23 @@ def document_context(project: Project, job: Job) -> dict[str, Any]:
     for key, line in project.hotlines.items():
         words = hotline_text.get(key, {})
         name = words.get("name", key)
-        hotlines[key] = {"key": key, "number": line.number, "tel": line.tel, "sms": line.sms,
-                         "name": name, "short": words.get("short", name),
-                         "note": words.get("note", "")}
+        hotlines[key] = {
+            "key": key,
+            "number": line.number,
+            "tel": line.tel,
+            "sms": line.sms,
+            "name": name,
+            "short": words.get("short", name),
+            "note": words.get("note", ""),
+        }
     return {
         "job": {"slug": job.slug, "lang": job.lang, "material": job.material},
-        "lang": {"code": language.code, "dir": language.direction, "locale": language.locale,
-                 "name": language.native_name},
+        "lang": {
+            "code": language.code,
+            "dir": language.direction,
+            "locale": language.locale,
+            "name": language.native_name,
+        },
         "org": {
             "name": org.name,
             "website": org.website,
@@ -80,7 +97,9 @@ def document_context(project: Project, job: Job) -> dict[str, Any]:
             "size_mm": size,
             "modules": code.modules,
             "quiet_mm": round(size * QUIET_ZONE / (code.modules + 2 * QUIET_ZONE), 3),
-            "alt": str(labels.get("qr_alt", "{url}")).replace("{url}", display_url(location.intake_url)),
+            "alt": str(labels.get("qr_alt", "{url}")).replace(
+                "{url}", display_url(location.intake_url)
+            ),
         },
         "page": {
             "paper": org.paper,

@@ -86,7 +86,7 @@ def parse_phone(raw: str, country: str) -> Phone:
     return Phone(
         national=national,
         main=main,
-        extension=national[len(main):].strip() if national.startswith(main) else "",
+        extension=national[len(main) :].strip() if national.startswith(main) else "",
         tel=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.RFC3966),
         e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
     )
@@ -100,7 +100,8 @@ def check_https_url(raw: str) -> str:
         parts = None
     if parts is None or parts.scheme.lower() != "https" or not parts.hostname:
         raise FieldError(
-            f'"{raw}" is not an https URL', "write the full address, e.g. https://example.org/intake"
+            f'"{raw}" is not an https URL',
+            "write the full address, e.g. https://example.org/intake",
         )
     if any(c.isspace() for c in raw):
         raise FieldError(f'"{raw}" contains spaces', "encode spaces as %20 or remove them")

@@ -15,8 +15,12 @@ def to_mm(length: str) -> float:
     if not match:
         raise ValueError(f"not a length: {length!r} (use mm, cm, in or pt)")
     value, unit = float(match[1]), match[2]
-    return {"mm": value, "cm": value * 10, "in": value * MM_PER_IN,
-            "pt": value * MM_PER_IN / PT_PER_IN}[unit]
+    return {
+        "mm": value,
+        "cm": value * 10,
+        "in": value * MM_PER_IN,
+        "pt": value * MM_PER_IN / PT_PER_IN,
+    }[unit]
 
 
 def mm_to_pt(mm: float) -> float:
@@ -40,8 +44,9 @@ def trifold_panels(paper: str) -> dict[str, tuple[float, float, float]]:
     return {"inside": inside, "outside": (inside[2], inside[1], inside[0])}
 
 
-def qr_size_mm(modules: int, min_width_mm: float, min_module_mm: float = 0.5,
-               quiet_zone: int = 4) -> float:
-    """Printed width of a code: at least ``min_width_mm``, and modules at least ``min_module_mm``."""
+def qr_size_mm(
+    modules: int, min_width_mm: float, min_module_mm: float = 0.5, quiet_zone: int = 4
+) -> float:
+    """Printed width of a code: at least min_width_mm, with modules of min_module_mm or more."""
     total = modules + 2 * quiet_zone
     return round(max(min_width_mm, total * min_module_mm), 2)

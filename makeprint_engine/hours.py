@@ -41,8 +41,15 @@ def _day(token: str) -> int:
 
 
 def _full_name(key: str) -> str:
-    return {"mon": "monday", "tue": "tuesday", "wed": "wednesday", "thu": "thursday",
-            "fri": "friday", "sat": "saturday", "sun": "sunday"}[key]
+    return {
+        "mon": "monday",
+        "tue": "tuesday",
+        "wed": "wednesday",
+        "thu": "thursday",
+        "fri": "friday",
+        "sat": "saturday",
+        "sun": "sunday",
+    }[key]
 
 
 def _minutes(token: str) -> int:
@@ -60,7 +67,9 @@ def _days(text: str) -> tuple[tuple[int, ...], tuple[object, ...]]:
         first, _, last = text.replace("–", "-").partition("-")
         a, b = _day(first), _day(last)
         if b <= a:
-            raise FieldError(f'day range "{text}" runs backwards', "write ranges Monday-first, e.g. Mon-Fri")
+            raise FieldError(
+                f'day range "{text}" runs backwards', "write ranges Monday-first, e.g. Mon-Fri"
+            )
         return tuple(range(a, b + 1)), ("range", a, b)
     days = tuple(_day(t) for t in text.split(","))
     if len(set(days)) != len(days):
@@ -116,7 +125,15 @@ def _skeleton(locale: Locale) -> str:
     return "hm" if "h" in locale.time_formats["short"].pattern else "Hm"
 
 
-def format_hours(hours: Hours, locale_name: str, always_open_label: str) -> list[tuple[str, str]]:
+def _span(a: int, b: int, skeleton: str, locale: Locale, all_day_label: str) -> str:
+    if (a, b) == (0, 24 * 60):
+        return all_day_label  # midnight to midnight would print as a single time
+    return _unbreakable(format_interval(_time(a), _time(b), skeleton, locale=locale))
+
+
+def format_hours(
+    hours: Hours, locale_name: str, always_open_label: str, all_day_label: str = "24 h"
+) -> list[tuple[str, str]]:
     """Return (days, times) rows in the locale's words and time style."""
     if hours.always_open:
         return [("", always_open_label)]
@@ -131,8 +148,7 @@ def format_hours(hours: Hours, locale_name: str, always_open_label: str) -> list
         else:
             days = format_list([names[d] for d in entry.days], locale=locale)
         times = format_list(
-            [_unbreakable(format_interval(_time(a), _time(b), skeleton, locale=locale))
-             for a, b in entry.spans],
+            [_span(a, b, skeleton, locale, all_day_label) for a, b in entry.spans],
             locale=locale,
         )
         rows.append((days, times))

@@ -25,19 +25,51 @@ from .organization import Organization
 from .yamlsrc import Mapping, Sequence, load_yaml
 
 SERVICES = (
-    "naloxone", "syringe-services", "fentanyl-test-strips", "supervised-consumption",
-    "methadone", "buprenorphine", "naltrexone", "alcohol-treatment", "counseling",
-    "peer-support", "hiv-testing", "hepatitis-testing", "wound-care", "detox", "outpatient",
+    "naloxone",
+    "syringe-services",
+    "fentanyl-test-strips",
+    "supervised-consumption",
+    "methadone",
+    "buprenorphine",
+    "naltrexone",
+    "alcohol-treatment",
+    "counseling",
+    "peer-support",
+    "hiv-testing",
+    "hepatitis-testing",
+    "wound-care",
+    "detox",
+    "outpatient",
     "telehealth",
 )
 COLUMNS = (
-    "slug", "name", "street", "city", "region", "postal_code", "country", "phone", "sms",
-    "email", "website", "intake_url", "hours", "services", "languages",
+    "slug",
+    "name",
+    "street",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "phone",
+    "sms",
+    "email",
+    "website",
+    "intake_url",
+    "hours",
+    "services",
+    "languages",
 )
 REQUIRED = ("name", "street", "city", "phone")
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
-MAX_FIELD = {"services": 600, "hours": 300, "intake_url": 600, "website": 600}
+MAX_FIELD = {
+    "name": 100,
+    "street": 120,
+    "services": 600,
+    "hours": 300,
+    "intake_url": 600,
+    "website": 600,
+}
 DEFAULT_MAX_FIELD = 160
 
 
@@ -89,29 +121,44 @@ def load_locations(
     source = display_path(path, root)
     if not path.is_file():
         raise MakeprintError(
-            Problem("locations file not found", path=source,
-                    hint="create it, or name another with --locations FILE")
+            Problem(
+                "locations file not found",
+                path=source,
+                hint="create it, or name another with --locations FILE",
+            )
         )
     if path.stat().st_size > MAX_FILE_BYTES:
         raise MakeprintError(
-            Problem(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB", path=source,
-                    hint="split it into several files")
+            Problem(
+                f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB",
+                path=source,
+                hint="split it into several files",
+            )
         )
     problems = Problems()
-    if path.suffix.lower() in (".yaml", ".yml"):
-        rows = _yaml_rows(path, root, source, problems)
-    else:
-        rows = _csv_rows(path, source, problems)
-    problems.raise_if_errors()
+    is_yaml = path.suffix.lower() in (".yaml", ".yml")
+    rows = (
+        _yaml_rows(path, root, source, problems) if is_yaml else _csv_rows(path, source, problems)
+    )
     if not rows:
+        problems.raise_if_errors()
         raise MakeprintError(
-            Problem("no locations in file", path=source, line=1,
-                    hint="add a header row and one row per location")
+            Problem(
+                "no locations in file",
+                path=source,
+                line=1,
+                hint="add one '- name: ...' entry per location"
+                if is_yaml
+                else "add a header row and one row per location",
+            )
         )
     if len(rows) > MAX_ROWS:
         raise MakeprintError(
-            Problem(f"{len(rows)} rows is more than the {MAX_ROWS} allowed", path=source,
-                    hint="split the file and build each part with --locations")
+            Problem(
+                f"{len(rows)} rows is more than the {MAX_ROWS} allowed",
+                path=source,
+                hint="split the file and build each part with --locations",
+            )
         )
     locations = []
     first_line: dict[str, int] = {}
@@ -122,7 +169,9 @@ def load_locations(
         if location.slug in first_line:
             problems.add(
                 f'duplicate slug "{location.slug}" (also on line {first_line[location.slug]})',
-                path=source, line=row.line, field="slug",
+                path=source,
+                line=row.lines.get("slug", row.line),
+                field="column 'slug'",
                 hint="give one of the two a different slug or name",
             )
             continue
@@ -138,8 +187,12 @@ def _decode(raw: bytes, source: str) -> str:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise MakeprintError(
-            Problem("file is not UTF-8 text", path=source, line=line,
-                    hint="save it as 'CSV UTF-8' from your spreadsheet program")
+            Problem(
+                "file is not UTF-8 text",
+                path=source,
+                line=line,
+                hint="save it as 'CSV UTF-8' from your spreadsheet program",
+            )
         ) from None
 
 
@@ -152,7 +205,9 @@ def _sniff_delimiter(text: str) -> str:
 
 def _csv_rows(path: Path, source: str, problems: Problems) -> list[_Row]:
     text = _decode(path.read_bytes(), source)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text), strict=True
+    )
     records: Iterator[tuple[int, list[str]]] = _records(reader)
     header: list[str] | None = None
     header_line = 0
@@ -170,18 +225,26 @@ def _csv_rows(path: Path, source: str, problems: Problems) -> list[_Row]:
             cells = [cell.strip() for cell in record]
             if [c.lower().replace(" ", "_") for c in cells] == header:
                 continue  # a header repeated where two sheets were pasted together
-            if len(cells) > len(header) and any(cells[len(header):]):
+            if len(cells) > len(header) and any(cells[len(header) :]):
                 problems.add(
                     f"row has {len(cells)} cells but the header has {len(header)}",
-                    path=source, line=line,
+                    path=source,
+                    line=line,
                     hint="quote values that contain the delimiter, or remove the extra cells",
                 )
                 continue
-            values = {h: c for h, c in zip(header, cells, strict=False) if h and not h.startswith("#")}
+            values = {
+                h: c for h, c in zip(header, cells, strict=False) if h and not h.startswith("#")
+            }
             rows.append(_Row(line, values, {}))
     except csv.Error as exc:
-        problems.add(f"cannot read CSV: {exc}", path=source, line=header_line or 1,
-                     hint="check for an unclosed quote")
+        problems.add(
+            f"cannot read CSV: {exc}",
+            path=source,
+            line=reader.line_num or header_line,
+            hint='check for an unclosed quote (a " must be doubled inside a quoted value)',
+        )
+        return []
     if header is None:
         return []
     return rows
@@ -202,39 +265,51 @@ def _check_header(header: list[str], source: str, line: int, problems: Problems)
             close = difflib.get_close_matches(name, COLUMNS, n=1)
             hint = f"did you mean '{close[0]}'? " if close else ""
             problems.add(
-                f"unknown column '{name}'", path=source, line=line,
-                hint=hint + "valid columns are " + ", ".join(COLUMNS)
+                f"unknown column '{name}'",
+                path=source,
+                line=line,
+                hint=hint
+                + "valid columns are "
+                + ", ".join(COLUMNS)
                 + " (start a column name with # to keep notes the build ignores)",
             )
             ok = False
     for name in REQUIRED:
         if name not in header:
-            problems.add(f"missing required column '{name}'", path=source, line=line,
-                         hint="add it to the header row")
+            problems.add(
+                f"missing required column '{name}'",
+                path=source,
+                line=line,
+                hint="add it to the header row",
+            )
             ok = False
     seen = set()
     for name in header:
         if name and name in seen:
-            problems.add(f"column '{name}' appears twice", path=source, line=line,
-                         hint="keep one of them")
+            problems.add(
+                f"column '{name}' appears twice", path=source, line=line, hint="keep one of them"
+            )
             ok = False
         seen.add(name)
     return ok
 
 
 def _yaml_rows(path: Path, root: Path, source: str, problems: Problems) -> list[_Row]:
-    data = load_yaml(path, root)
+    data = load_yaml(path, root, scalars_as_text=True)
     if data is None:
         return []
     if not isinstance(data, Sequence):
-        problems.add("must be a list of locations", path=source, line=1,
-                     hint="start each location with '- name: ...'")
+        problems.add(
+            "must be a list of locations",
+            path=source,
+            line=1,
+            hint="start each location with '- name: ...'",
+        )
         return []
     rows = []
     for item, line in zip(data, data.item_lines, strict=True):
         if not isinstance(item, Mapping):
-            problems.add("each location must be a mapping of column: value", path=source,
-                         line=line)
+            problems.add("each location must be a mapping of column: value", path=source, line=line)
             continue
         values: dict[str, str] = {}
         lines: dict[str, int] = {}
@@ -243,9 +318,12 @@ def _yaml_rows(path: Path, root: Path, source: str, problems: Problems) -> list[
             if name not in COLUMNS:
                 close = difflib.get_close_matches(name, COLUMNS, n=1)
                 problems.add(
-                    f"unknown column '{key}'", path=source, line=item.line_of(key),
+                    f"unknown column '{key}'",
+                    path=source,
+                    line=item.line_of(key),
                     hint=(f"did you mean '{close[0]}'? " if close else "")
-                    + "valid columns are " + ", ".join(COLUMNS),
+                    + "valid columns are "
+                    + ", ".join(COLUMNS),
                 )
                 continue
             if isinstance(value, list):
@@ -262,26 +340,41 @@ def _validate(
     before = len(problems.errors)
 
     def fail(field: str, message: str, hint: str | None = None) -> None:
-        problems.add(message, path=source, line=row.lines.get(field, row.line),
-                     field=f"column '{field}'", hint=hint)
+        problems.add(
+            message,
+            path=source,
+            line=row.lines.get(field, row.line),
+            field=f"column '{field}'",
+            hint=hint,
+        )
 
-    values = row.values
+    # A line break typed into a spreadsheet cell (Alt+Enter) reads as a space in print.
+    values = {k: " ".join(v.split()) for k, v in row.values.items()}
+    rejected = set()
     for field, value in values.items():
         limit = MAX_FIELD.get(field, DEFAULT_MAX_FIELD)
         if len(value) > limit:
-            fail(field, f"is {len(value)} characters long; the limit is {limit}",
-                 "shorten it so it fits on a printed card")
-            values[field] = ""
+            fail(
+                field,
+                f"is {len(value)} characters long; the limit is {limit}",
+                "shorten it so it fits on a printed card",
+            )
         elif value.startswith("="):
-            fail(field, f'"{value[:40]}" is a spreadsheet formula, not a value',
-                 "paste values only (Paste Special → Values) and export again")
-            values[field] = ""
-        elif any(ord(c) < 32 and c not in "\t\n" for c in value):
+            fail(
+                field,
+                f'"{value[:40]}" is a spreadsheet formula, not a value',
+                "paste values only (Paste Special → Values) and export again",
+            )
+        elif any(ord(c) < 32 and c not in "\t\r\n" for c in value):
             fail(field, "contains control characters", "retype the value")
-            values[field] = ""
+        else:
+            continue
+        rejected.add(field)
+    for field in rejected:
+        values[field] = ""
 
     for field in REQUIRED:
-        if not values.get(field):
+        if not values.get(field) and field not in rejected:
             fail(field, "is required but empty", f"fill in the {field} for this location")
 
     def get(field: str) -> str:
@@ -303,8 +396,11 @@ def _validate(
     elif get("name"):
         slug = slugify(get("name"))
         if not slug:
-            fail("slug", f'cannot make a slug from the name "{get("name")}"',
-                 "add a slug column with a value such as clinic-1")
+            fail(
+                "slug",
+                f'cannot make a slug from the name "{get("name")}"',
+                "add a slug column with a value such as clinic-1",
+            )
 
     phone = sms = None
     for field in ("phone", "sms"):
@@ -337,26 +433,45 @@ def _validate(
     for key in _split(get("services")):
         name = key.lower()
         if name not in SERVICES:
-            fail("services", f'unknown service "{key}"', "valid services are " + ", ".join(SERVICES))
+            fail(
+                "services", f'unknown service "{key}"', "valid services are " + ", ".join(SERVICES)
+            )
         elif name not in services:
             services.append(name)
 
     langs: list[str] = []
     for code in _split(get("languages")) or list(org.languages):
         if code not in languages:
-            fail("languages", f'unknown language "{code}"',
-                 "available languages are " + ", ".join(languages)
-                 + " (add a folder under content/ for another)")
+            fail(
+                "languages",
+                f'unknown language "{code}"',
+                "available languages are "
+                + ", ".join(languages)
+                + " (add a folder under content/ for another)",
+            )
         elif code not in langs:
             langs.append(code)
 
     if len(problems.errors) > before or phone is None:
         return None
     return Location(
-        slug=slug, name=get("name"), street=get("street"), city=get("city"),
-        region=get("region"), postal_code=get("postal_code"), country=country, phone=phone,
-        sms=sms, email=email, website=website, intake_url=intake_url, hours=hours,
-        services=tuple(services), languages=tuple(langs), source=source, line=row.line,
+        slug=slug,
+        name=get("name"),
+        street=get("street"),
+        city=get("city"),
+        region=get("region"),
+        postal_code=get("postal_code"),
+        country=country,
+        phone=phone,
+        sms=sms,
+        email=email,
+        website=website,
+        intake_url=intake_url,
+        hours=hours,
+        services=tuple(services),
+        languages=tuple(langs),
+        source=source,
+        line=row.line,
         raw=tuple(sorted(values.items())),
     )
 

@@ -39,47 +39,68 @@ def discover_materials(templates_dir: Path, root: Path) -> list[Material]:
         meta_path = html.with_suffix(".yaml")
         source = display_path(meta_path, root)
         if not NAME_RE.match(name):
-            problems.add(f'"{name}" is not a valid material name', path=display_path(html, root),
-                         hint="use lowercase letters, digits and hyphens")
+            problems.add(
+                f'"{name}" is not a valid material name',
+                path=display_path(html, root),
+                hint="use lowercase letters, digits and hyphens",
+            )
             continue
         if not meta_path.is_file():
-            problems.add("material description is missing", path=source,
-                         hint="add it with pages and trim, like templates/materials/flyer.yaml")
+            problems.add(
+                "material description is missing",
+                path=source,
+                hint="add it with pages and trim, like templates/materials/flyer.yaml",
+            )
             continue
         meta = load_yaml(meta_path, root)
         if not isinstance(meta, Mapping):
             problems.add("must be a mapping", path=source, line=1)
             continue
         for key in sorted(set(meta) - KEYS):
-            problems.add("unknown setting", path=source, line=meta.line_of(key), field=key,
-                         hint="valid settings are " + ", ".join(sorted(KEYS)))
+            problems.add(
+                "unknown setting",
+                path=source,
+                line=meta.line_of(key),
+                field=key,
+                hint="valid settings are " + ", ".join(sorted(KEYS)),
+            )
         pages = _number(meta, "pages", source, problems, 1)
         trim: dict[str, tuple[float, float]] = {}
         raw_trim = meta.get("trim")
         if not isinstance(raw_trim, Mapping) or set(raw_trim) != {"letter", "a4"}:
-            problems.add("needs a trim size for letter and a4", path=source,
-                         line=meta.line_of("trim"), field="trim",
-                         hint="e.g. trim: {letter: [8.5in, 11in], a4: [210mm, 297mm]}")
+            problems.add(
+                "needs a trim size for letter and a4",
+                path=source,
+                line=meta.line_of("trim"),
+                field="trim",
+                hint="e.g. trim: {letter: [8.5in, 11in], a4: [210mm, 297mm]}",
+            )
         else:
             for paper, size in raw_trim.items():
                 try:
                     width, height = (to_mm(str(s)) for s in size)
                 except (ValueError, TypeError):
-                    problems.add(f"{size} is not a width and height", path=source,
-                                 line=raw_trim.line_of(paper), field=f"trim.{paper}",
-                                 hint="write it like [3.5in, 2in]")
+                    problems.add(
+                        f"{size} is not a width and height",
+                        path=source,
+                        line=raw_trim.line_of(paper),
+                        field=f"trim.{paper}",
+                        hint="write it like [3.5in, 2in]",
+                    )
                     continue
                 trim[paper] = (width, height)
-        materials.append(Material(
-            name=name,
-            description=str(meta.get("description", "")),
-            pages=int(pages),
-            trim_mm=trim,
-            qr_min_mm=_number(meta, "qr_min_mm", source, problems, 20),
-            min_font_pt=_number(meta, "min_font_pt", source, problems, 10),
-            cost=_number(meta, "cost", source, problems, 1),
-            template=f"materials/{name}.html",
-        ))
+        materials.append(
+            Material(
+                name=name,
+                description=str(meta.get("description", "")),
+                pages=int(pages),
+                trim_mm=trim,
+                qr_min_mm=_number(meta, "qr_min_mm", source, problems, 20),
+                min_font_pt=_number(meta, "min_font_pt", source, problems, 10),
+                cost=_number(meta, "cost", source, problems, 1),
+                template=f"materials/{name}.html",
+            )
+        )
     problems.raise_if_errors()
     return materials
 

@@ -19,7 +19,14 @@ DEFAULT_PARAMS = {
     "content": "utm_content",
 }
 KNOWN_KEYS = {
-    "name", "website", "intake_url", "paper", "country", "languages", "colors", "logo",
+    "name",
+    "website",
+    "intake_url",
+    "paper",
+    "country",
+    "languages",
+    "colors",
+    "logo",
     "qr_tracking",
 }
 
@@ -45,6 +52,7 @@ class Organization:
     logo: str | None
     tracking: Tracking
     path: str
+    key_lines: dict[str, int] = field(default_factory=dict)
 
 
 def load_organization(path: Path, root: Path) -> Organization:
@@ -76,8 +84,13 @@ def load_organization(path: Path, root: Path) -> Organization:
         value = data.get(key)
         if value is None or value == "":
             if required:
-                problems.add("is required", path=source, line=data.line, field=key,
-                             hint=f"add a line '{key}: ...'")
+                problems.add(
+                    "is required",
+                    path=source,
+                    line=data.line_of(key),
+                    field=key,
+                    hint=f"add a line '{key}: ...'",
+                )
             return None
         if not isinstance(value, str):
             problems.add(f"must be text, not {type(value).__name__}", **where(key))
@@ -105,11 +118,18 @@ def load_organization(path: Path, root: Path) -> Organization:
     languages: tuple[str, ...] = ("en",)
     raw_langs = data.get("languages")
     if raw_langs is not None:
-        if isinstance(raw_langs, Sequence) and all(isinstance(x, str) for x in raw_langs) and raw_langs:
+        if (
+            isinstance(raw_langs, Sequence)
+            and all(isinstance(x, str) for x in raw_langs)
+            and raw_langs
+        ):
             languages = tuple(x.strip() for x in raw_langs)
         else:
-            problems.add("must be a list of language codes", **where("languages"),
-                         hint="write it like: languages: [en, es]")
+            problems.add(
+                "must be a list of language codes",
+                **where("languages"),
+                hint="write it like: languages: [en, es]",
+            )
 
     colors = dict(DEFAULT_COLORS)
     raw_colors = data.get("colors")
@@ -120,11 +140,21 @@ def load_organization(path: Path, root: Path) -> Organization:
             for key, value in raw_colors.items():
                 line = raw_colors.line_of(key)
                 if key not in DEFAULT_COLORS:
-                    problems.add("unknown colour", path=source, line=line, field=f"colors.{key}",
-                                 hint="valid colours are " + ", ".join(DEFAULT_COLORS))
+                    problems.add(
+                        "unknown colour",
+                        path=source,
+                        line=line,
+                        field=f"colors.{key}",
+                        hint="valid colours are " + ", ".join(DEFAULT_COLORS),
+                    )
                 elif not isinstance(value, str) or not HEX_RE.match(value):
-                    problems.add(f'"{value}" is not a colour', path=source, line=line,
-                                 field=f"colors.{key}", hint='write it as "#0B5563" (quoted)')
+                    problems.add(
+                        f'"{value}" is not a colour',
+                        path=source,
+                        line=line,
+                        field=f"colors.{key}",
+                        hint='write it as "#0B5563" (quoted)',
+                    )
                 else:
                     colors[key] = value.upper()
 
@@ -133,57 +163,98 @@ def load_organization(path: Path, root: Path) -> Organization:
         logo_path = (root / "assets" / logo).resolve()
         assets = (root / "assets").resolve()
         if not logo_path.is_relative_to(assets) or not logo_path.is_file():
-            problems.add(f'"{logo}" is not a file in assets/', **where("logo"),
-                         hint="put the logo under assets/ and give its name, e.g. logo.svg")
+            problems.add(
+                f'"{logo}" is not a file in assets/',
+                **where("logo"),
+                hint="put the logo under assets/ and give its name, e.g. logo.svg",
+            )
             logo = None
 
     tracking = Tracking()
     raw_tracking = data.get("qr_tracking")
     if raw_tracking is not None:
         if not isinstance(raw_tracking, Mapping):
-            problems.add("must be a mapping", **where("qr_tracking"),
-                         hint="see the sample organization.yaml")
+            problems.add(
+                "must be a mapping", **where("qr_tracking"), hint="see the sample organization.yaml"
+            )
         else:
             tracking = _tracking(raw_tracking, source, problems)
 
     problems.raise_if_errors()
-    return Organization(name, website, intake_url, paper, country, languages, colors, logo,
-                        tracking, source)
+    return Organization(
+        name,
+        website,
+        intake_url,
+        paper,
+        country,
+        languages,
+        colors,
+        logo,
+        tracking,
+        source,
+        dict(data.key_lines),
+    )
 
 
 def _tracking(raw: Mapping, source: str, problems: Problems) -> Tracking:
     enabled = raw.get("enabled", True)
     if not isinstance(enabled, bool):
-        problems.add("must be true or false", path=source, line=raw.line_of("enabled"),
-                     field="qr_tracking.enabled")
+        problems.add(
+            "must be true or false",
+            path=source,
+            line=raw.line_of("enabled"),
+            field="qr_tracking.enabled",
+        )
         enabled = True
     medium = raw.get("medium", "print")
     if not isinstance(medium, str) or not re.match(r"^[A-Za-z0-9_.-]+$", medium):
-        problems.add("must be a short word", path=source, line=raw.line_of("medium"),
-                     field="qr_tracking.medium", hint="e.g. print")
+        problems.add(
+            "must be a short word",
+            path=source,
+            line=raw.line_of("medium"),
+            field="qr_tracking.medium",
+            hint="e.g. print",
+        )
         medium = "print"
     params = dict(DEFAULT_PARAMS)
     raw_params = raw.get("params")
     if raw_params is not None:
         if not isinstance(raw_params, Mapping):
-            problems.add("must be a mapping", path=source, line=raw.line_of("params"),
-                         field="qr_tracking.params")
+            problems.add(
+                "must be a mapping",
+                path=source,
+                line=raw.line_of("params"),
+                field="qr_tracking.params",
+            )
         else:
             for key, value in raw_params.items():
                 line = raw_params.line_of(key)
                 if key not in DEFAULT_PARAMS:
-                    problems.add("unknown parameter", path=source, line=line,
-                                 field=f"qr_tracking.params.{key}",
-                                 hint="valid ones are " + ", ".join(DEFAULT_PARAMS))
+                    problems.add(
+                        "unknown parameter",
+                        path=source,
+                        line=line,
+                        field=f"qr_tracking.params.{key}",
+                        hint="valid ones are " + ", ".join(DEFAULT_PARAMS),
+                    )
                 elif value in (None, "", False):
                     params[key] = ""
                 elif not isinstance(value, str) or not re.match(r"^[A-Za-z0-9_.-]+$", value):
-                    problems.add("must be a query parameter name or empty", path=source,
-                                 line=line, field=f"qr_tracking.params.{key}",
-                                 hint="e.g. utm_source, or leave empty to turn it off")
+                    problems.add(
+                        "must be a query parameter name or empty",
+                        path=source,
+                        line=line,
+                        field=f"qr_tracking.params.{key}",
+                        hint="e.g. utm_source, or leave empty to turn it off",
+                    )
                 else:
                     params[key] = value
     for key in sorted(set(raw) - {"enabled", "medium", "params"}):
-        problems.add("unknown setting", path=source, line=raw.line_of(key),
-                     field=f"qr_tracking.{key}", hint="valid settings are enabled, medium, params")
+        problems.add(
+            "unknown setting",
+            path=source,
+            line=raw.line_of(key),
+            field=f"qr_tracking.{key}",
+            hint="valid settings are enabled, medium, params",
+        )
     return Tracking(enabled, medium, params)

@@ -53,17 +53,24 @@ def output_lock(out: Path) -> Iterator[None]:
         out.mkdir(parents=True, exist_ok=True)
         handle = open(out / LOCK, "a+b")  # noqa: SIM115 - held for the whole build
     except OSError as exc:
-        raise MakeprintError(Problem(f"cannot write to the output folder: {exc.strerror}",
-                                     path=str(out), hint="check it exists and is writable, "
-                                     "or choose another with --out")) from None
+        raise MakeprintError(
+            Problem(
+                f"cannot write to the output folder: {exc.strerror}",
+                path=str(out),
+                hint="check it exists and is writable, or choose another with --out",
+            )
+        ) from None
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise MakeprintError(Problem(
-                "another makeprint build is writing to this output folder", path=str(out),
-                hint="wait for it to finish, or build into another folder with --out",
-            )) from None
+            raise MakeprintError(
+                Problem(
+                    "another makeprint build is writing to this output folder",
+                    path=str(out),
+                    hint="wait for it to finish, or build into another folder with --out",
+                )
+            ) from None
         yield
     finally:
         handle.close()

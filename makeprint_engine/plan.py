@@ -42,8 +42,9 @@ def plan_jobs(project: Project, selection: Selection) -> list[Job]:
     ):
         for name in wanted:
             if name not in known:
-                problems.append(Problem(f'no {kind} named "{name}"',
-                                        hint=f"choose from: {', '.join(known)}"))
+                problems.append(
+                    Problem(f'no {kind} named "{name}"', hint=f"choose from: {', '.join(known)}")
+                )
     if problems:
         raise MakeprintError(problems)
     jobs = []
@@ -59,8 +60,9 @@ def plan_jobs(project: Project, selection: Selection) -> list[Job]:
                     continue
                 job = Job(location.slug, lang, material)
                 if job.relpath in seen:  # cannot happen with unique slugs; guard the invariant
-                    raise MakeprintError(f"{job} and {seen[job.relpath]} would both write "
-                                         f"{job.relpath}")
+                    raise MakeprintError(
+                        f"{job} and {seen[job.relpath]} would both write {job.relpath}"
+                    )
                 seen[job.relpath] = job
                 jobs.append(job)
     return jobs
@@ -71,8 +73,10 @@ def check_output_dir(out: Path, root: Path) -> Path:
     out = out.resolve()
     for source in ("content", "templates", "assets"):
         if (root / source).resolve().is_relative_to(out):
-            raise MakeprintError(Problem(
-                f"output folder {out.name or out} contains the project's {source}/ folder",
-                hint="choose a separate folder, e.g. --out output",
-            ))
+            raise MakeprintError(
+                Problem(
+                    f"output folder {out.name or out} contains the project's {source}/ folder",
+                    hint="choose a separate folder, e.g. --out output",
+                )
+            )
     return out

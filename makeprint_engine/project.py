@@ -47,11 +47,13 @@ def find_root(start: Path) -> Path:
     """The project folder: ``start`` itself when it holds content/organization.yaml."""
     root = start.resolve()
     if not (root / "content" / "organization.yaml").is_file():
-        raise MakeprintError(Problem(
-            "not a makeprint project (no content/organization.yaml)",
-            path=str(start),
-            hint="run inside a project, pass --project DIR, or start one with 'makeprint new DIR'",
-        ))
+        raise MakeprintError(
+            Problem(
+                "not a makeprint project (no content/organization.yaml)",
+                path=str(start),
+                hint="run inside a project, pass --project DIR, or start one: makeprint new DIR",
+            )
+        )
     return root
 
 
@@ -70,28 +72,40 @@ def load_project(root: Path, locations_file: Path | None = None) -> Project:
     org = attempt(load_organization, root / "content" / "organization.yaml", root)
     materials = attempt(discover_materials, root / "templates", root) or []
     if not materials and not problems.errors:
-        problems.add("no materials found", path=display_path(root / "templates" / "materials", root),
-                     hint="add NAME.html and NAME.yaml there")
+        problems.add(
+            "no materials found",
+            path=display_path(root / "templates" / "materials", root),
+            hint="add NAME.html and NAME.yaml there",
+        )
     hotlines = attempt(load_hotlines, root / "content" / "hotlines.yaml", root) or {}
     languages: dict[str, Language] = {}
     names = [m.name for m in materials]
     for code in discover_languages(root / "content"):
-        language = attempt(load_language, root / "content", code, names, root)
-        if language is not None:
-            languages[code] = language
+        # A broken file is reported on its own; the language still exists for the checks
+        # that follow, so it does not also cause "unknown language" errors elsewhere.
+        languages[code] = load_language(root / "content", code, names, root, problems)
     problems.extend(check_against_source(languages, root))
     warnings = [
-        Problem(f"language '{code}' is a draft translation", severity="warning",
-                path=display_path(lang.folder / "language.yaml", root), field="status",
-                hint="have a qualified translator review it, then set status: reviewed "
-                     "and reviewed_by")
-        for code, lang in languages.items() if lang.is_draft
+        Problem(
+            f"language '{code}' is a draft translation",
+            severity="warning",
+            path=display_path(lang.folder / "language.yaml", root),
+            field="status",
+            hint="have a qualified translator review it, then set status: reviewed and reviewed_by",
+        )
+        for code, lang in languages.items()
+        if lang.is_draft
     ]
     if org is not None:
         for code in org.languages:
             if code not in languages:
-                problems.add(f'unknown language "{code}"', path=org.path, field="languages",
-                             hint="available languages are " + ", ".join(sorted(languages)))
+                problems.add(
+                    f'unknown language "{code}"',
+                    path=org.path,
+                    field="languages",
+                    line=org.key_lines.get("languages"),
+                    hint="available languages are " + ", ".join(sorted(languages)),
+                )
     path = locations_file if locations_file is not None else root / "content" / "locations.csv"
     if not path.is_absolute():
         path = Path.cwd() / path
@@ -100,5 +114,6 @@ def load_project(root: Path, locations_file: Path | None = None) -> Project:
         locations = attempt(load_locations, path, root, org, tuple(sorted(languages))) or []
     problems.raise_if_errors()
     assert org is not None
-    return Project(root, org, languages, {m.name: m for m in materials}, hotlines, locations,
-                   path, warnings)
+    return Project(
+        root, org, languages, {m.name: m for m in materials}, hotlines, locations, path, warnings
+    )

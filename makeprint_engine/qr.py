@@ -28,8 +28,11 @@ def tracked_url(base: str, tracking: Tracking, material: str, slug: str, lang: s
     values = {"source": material, "medium": tracking.medium, "campaign": slug, "content": lang}
     existing = parse_qsl(parts.query, keep_blank_values=True)
     names = {name for name, _ in existing}
-    added = [(tracking.params[key], value) for key, value in values.items()
-             if tracking.params.get(key) and tracking.params[key] not in names]
+    added = [
+        (tracking.params[key], value)
+        for key, value in values.items()
+        if tracking.params.get(key) and tracking.params[key] not in names
+    ]
     if not added:
         return base
     query = (parts.query + "&" if parts.query else "") + urlencode(added)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,8 @@ def breakable_url(text: object) -> Markup:
     """Let a printed URL wrap only after / ? & = #, never at a hyphen inside a word."""
     pieces = re.split(r"(?<=[/?&=#])", str(text))
     return Markup("<wbr>").join(
-        Markup('<span class="nobr">{}</span>').format(piece) for piece in pieces if piece)
+        Markup('<span class="nobr">{}</span>').format(piece) for piece in pieces if piece
+    )
 
 
 def template_environment(templates_dir: Path) -> jinja2.Environment:
@@ -101,7 +102,8 @@ class Renderer:
         self.env = template_environment(project.templates_dir)
         self.fonts = FontConfiguration()
         self.fetcher = SandboxFetcher(
-            [project.templates_dir, project.assets_dir, project.content_dir])
+            [project.templates_dir, project.assets_dir, project.content_dir]
+        )
         self._stylesheets: dict[str, list[Any]] = {}
 
     def html(self, job: Job) -> str:
@@ -117,8 +119,11 @@ class Renderer:
             for name in ("base", material):
                 path = self.project.templates_dir / "styles" / f"{name}.css"
                 if path.is_file():
-                    styles.append(self.weasyprint.CSS(
-                        filename=str(path), url_fetcher=self.fetcher, font_config=self.fonts))
+                    styles.append(
+                        self.weasyprint.CSS(
+                            filename=str(path), url_fetcher=self.fetcher, font_config=self.fonts
+                        )
+                    )
         problems += self._log_problems(log, f"templates/styles ({material})")
         self._stylesheets[material] = styles
         return styles, problems
@@ -130,15 +135,36 @@ class Renderer:
         try:
             html = self.html(job)
         except jinja2.TemplateSyntaxError as exc:
-            return Rendered(job, None, 0, qr_url, [Problem(
-                f"template syntax error: {exc.message}", path=f"templates/{exc.name}",
-                line=exc.lineno, hint="fix the template")])
+            return Rendered(
+                job,
+                None,
+                0,
+                qr_url,
+                [
+                    Problem(
+                        f"template syntax error: {exc.message}",
+                        path=f"templates/{exc.name}",
+                        line=exc.lineno,
+                        hint="fix the template",
+                    )
+                ],
+            )
         except jinja2.UndefinedError as exc:
-            return Rendered(job, None, 0, qr_url, [Problem(
-                f"template uses something undefined: {exc.message}",
-                path=f"templates/{material.template}", line=_template_line(exc),
-                hint="check the variable name, or add the key to content/"
-                     f"{job.lang}/{job.material}.yaml")])
+            return Rendered(
+                job,
+                None,
+                0,
+                qr_url,
+                [
+                    Problem(
+                        f"template uses something undefined: {exc.message}",
+                        path=f"templates/{material.template}",
+                        line=_template_line(exc),
+                        hint="check the variable name, or add the key to content/"
+                        f"{job.lang}/{job.material}.yaml",
+                    )
+                ],
+            )
         styles, problems = self._styles(job.material)
         self.fetcher.refused.clear()
         template_path = self.project.templates_dir / material.template
@@ -148,9 +174,13 @@ class Renderer:
             ).render(font_config=self.fonts, stylesheets=styles)
             problems += self._log_problems(log, where)
             for url, why in self.fetcher.refused:
-                problems.append(Problem(f"refused to load {url}: {why}",
-                                        path=f"templates/{material.template}",
-                                        hint="put the file under assets/ and refer to it there"))
+                problems.append(
+                    Problem(
+                        f"refused to load {url}: {why}",
+                        path=f"templates/{material.template}",
+                        hint="put the file under assets/ and refer to it there",
+                    )
+                )
             problems += overflow_problems(document, job, material.pages)
             pdf = document.write_pdf() if not any(p.severity == "error" for p in problems) else None
             problems += self._log_problems(log, where)
@@ -159,9 +189,11 @@ class Renderer:
     @staticmethod
     def _log_problems(log: _Capture, where: str) -> list[Problem]:
         found = [
-            Problem(f"{where}: {record.getMessage()}",
-                    severity="error" if record.levelno >= logging.ERROR else "warning",
-                    hint="fix the template, stylesheet or asset it names")
+            Problem(
+                f"{where}: {record.getMessage()}",
+                severity="error" if record.levelno >= logging.ERROR else "warning",
+                hint="fix the template, stylesheet or asset it names",
+            )
             for record in log.records
         ]
         log.records.clear()
@@ -179,7 +211,8 @@ def _template_line(exc: BaseException) -> int | None:
     line = None
     while tb is not None:
         if tb.tb_frame.f_code.co_filename.endswith((".html", ".j2")) or tb.tb_frame.f_globals.get(
-                "__jinja_template__"):
+            "__jinja_template__"
+        ):
             line = tb.tb_lineno
         tb = tb.tb_next
     return line
@@ -208,10 +241,12 @@ def overflow_problems(document: Any, job: Job, expected_pages: int) -> list[Prob
     problems = []
     where = f"{job.slug} / {job.lang} / {job.material}"
     if len(document.pages) != expected_pages:
-        problems.append(Problem(
-            f"{where}: rendered {len(document.pages)} pages, expected {expected_pages}",
-            hint="the text does not fit: shorten the location's data or the content",
-        ))
+        problems.append(
+            Problem(
+                f"{where}: rendered {len(document.pages)} pages, expected {expected_pages}",
+                hint="the text does not fit: shorten the location's data or the content",
+            )
+        )
     for number, page in enumerate(document.pages, start=1):
         for box in _boxes(page._page_box):
             element = getattr(box, "element", None)
@@ -243,9 +278,11 @@ def overflow_problems(document: Any, job: Job, expected_pages: int) -> list[Prob
             for amount, direction in ((over_y, "bottom"), (over_x, "side")):
                 mm = amount * PX_TO_MM
                 if mm > OVERFLOW_TOLERANCE_MM:
-                    problems.append(Problem(
-                        f"{where}, page {number}: {name} overflows its box at the {direction} "
-                        f"by {mm:.1f} mm",
-                        hint="shorten the text (location data or content) so it fits",
-                    ))
+                    problems.append(
+                        Problem(
+                            f"{where}, page {number}: {name} overflows its box at the {direction} "
+                            f"by {mm:.1f} mm",
+                            hint="shorten the text (location data or content) so it fits",
+                        )
+                    )
     return problems

@@ -22,8 +22,9 @@ def shipped_root() -> Path:
 def new_project(target: Path) -> Path:
     """Copy templates/, content/ and assets/ into ``target``, which must be empty or new."""
     if target.exists() and any(target.iterdir()):
-        raise MakeprintError(Problem("folder is not empty", path=str(target),
-                                     hint="choose a new folder name"))
+        raise MakeprintError(
+            Problem("folder is not empty", path=str(target), hint="choose a new folder name")
+        )
     source = shipped_root()
     target.mkdir(parents=True, exist_ok=True)
     for part in PARTS:

@@ -15,6 +15,7 @@ class Mapping(dict):  # type: ignore[type-arg]
 
     line: int = 0
     key_lines: dict[str, int]
+    failed: bool = False  # stands in for a file that could not be read
 
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, self.line)
@@ -66,10 +67,23 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _constr
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_str)
 
 
-def parse_yaml(text: str, source: str) -> Any:
+class _TextLoader(_Loader):
+    """Every scalar stays the text that was written: a ZIP code 02134 must not become 1116."""
+
+
+def _construct_text(loader: _Loader, node: yaml.ScalarNode) -> str | None:
+    return None if node.value in ("", "~", "null", "Null", "NULL") else str(node.value)
+
+
+for _tag in ("int", "float", "bool", "null"):
+    _TextLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _construct_text)
+
+
+def parse_yaml(text: str, source: str, scalars_as_text: bool = False) -> Any:
     """Parse YAML text; a syntax error becomes a located :class:`MakeprintError`."""
+    loader = _TextLoader if scalars_as_text else _Loader
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader derives from SafeLoader
+        return yaml.load(text, Loader=loader)  # noqa: S506 - both derive from SafeLoader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -88,7 +102,7 @@ def parse_yaml(text: str, source: str) -> Any:
         raise MakeprintError(Problem(f"invalid YAML: {exc}", path=source)) from None
 
 
-def load_yaml(path: Path, root: Path | None = None) -> Any:
+def load_yaml(path: Path, root: Path | None = None, scalars_as_text: bool = False) -> Any:
     """Read and parse a UTF-8 YAML file, reporting problems against its path."""
     source = display_path(path, root)
     try:
@@ -107,4 +121,4 @@ def load_yaml(path: Path, root: Path | None = None) -> Any:
                 hint="save it with UTF-8 encoding",
             )
         ) from None
-    return parse_yaml(text, source)
+    return parse_yaml(text, source, scalars_as_text)

@@ -50,8 +50,9 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file below ``folder`` with its bytes, to prove a failed run changed nothing."""
     if not folder.exists():
         return {}
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file()}
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 def pdf_text(path: Path) -> list[str]:
@@ -71,8 +72,11 @@ def decode_qr(path: Path, page: int | None = None, dpi: int = 300) -> list[str]:
         pages = range(len(doc)) if page is None else [page]
         for index in pages:
             image = doc[index].render(scale=dpi / 72).to_pil()
-            found += [r.text for r in zxingcpp.read_barcodes(image)
-                      if r.format == zxingcpp.BarcodeFormat.QRCode]
+            found += [
+                r.text
+                for r in zxingcpp.read_barcodes(image)
+                if r.format == zxingcpp.BarcodeFormat.QRCode
+            ]
     finally:
         doc.close()
     return found

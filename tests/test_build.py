@@ -23,7 +23,9 @@ def test_every_location_language_material_is_built(built: Path) -> None:
     files = manifest(built)
     expected = {
         f"{row['slug']}/{lang}/{material}.pdf"
-        for row in sample_rows() for lang in ("en", "es") for material in MATERIAL_PAGES
+        for row in sample_rows()
+        for lang in ("en", "es")
+        for material in MATERIAL_PAGES
     }
     assert {f["path"] for f in files} == expected
     for entry in files:
@@ -54,11 +56,12 @@ def test_location_fields_are_printed(built: Path, material: str) -> None:
             flat = " ".join(text.split())
             assert location.name in flat
             assert location.phone.national in flat
-            if material != "wallet-card" or lang == "en":
-                for line in location.address_lines:
-                    assert line in flat, (material, lang, line)
-            if location.sms:
-                assert location.sms.national in flat
+            for line in location.address_lines:
+                assert line in flat, (material, lang, line)
+            if material != "wallet-card":  # the card has room for the main phone only
+                for value in (location.sms and location.sms.national, location.email):
+                    if value:
+                        assert value in flat, (material, lang, value)
 
 
 @pytest.mark.parametrize("material", sorted(MATERIAL_PAGES))
@@ -95,8 +98,9 @@ def test_metadata_links_and_embedded_fonts(built: Path) -> None:
             if action and "/URI" in action:
                 uris.append(str(action["/URI"]))
     assert "tel:+1-410-555-0142" in uris
-    assert any(u.startswith("https://example.org/intake?site=east-harbor&utm_source=flyer")
-               for u in uris)
+    assert any(
+        u.startswith("https://example.org/intake?site=east-harbor&utm_source=flyer") for u in uris
+    )
     for page in reader.pages:
         for font in page["/Resources"]["/Font"].values():
             font = font.get_object()
@@ -110,8 +114,17 @@ def test_metadata_links_and_embedded_fonts(built: Path) -> None:
 def test_same_inputs_give_identical_bytes(built: Path, tmp_path: Path) -> None:
     first = snapshot(built / "output")
     again = tmp_path / "again"
-    result = run_cli("build", "--project", str(built), "--out", str(again),
-                     "-l", "east-harbor", "-l", "mobile-outreach")
+    result = run_cli(
+        "build",
+        "--project",
+        str(built),
+        "--out",
+        str(again),
+        "-l",
+        "east-harbor",
+        "-l",
+        "mobile-outreach",
+    )
     assert result.exit_code == 0, result.output
     for name, data in snapshot(again).items():
         if name.endswith(".pdf"):
@@ -119,15 +132,19 @@ def test_same_inputs_give_identical_bytes(built: Path, tmp_path: Path) -> None:
 
 
 def test_failed_document_keeps_earlier_output(project: Path) -> None:
-    assert run_cli("build", "--project", str(project), "-m", "wallet-card",
-                   "--lang", "en").exit_code == 0
+    assert (
+        run_cli("build", "--project", str(project), "-m", "wallet-card", "--lang", "en").exit_code
+        == 0
+    )
     before = snapshot(project / "output")
     csv_path = project / "content" / "locations.csv"
     text = csv_path.read_text(encoding="utf-8")
-    # A name far too long for a card: valid data that cannot fit must fail, not be cut off.
-    long_name = "Harbor Outreach " * 9
-    csv_path.write_text(text.replace("East Harbor Drop-In Center", long_name.strip()),
-                        encoding="utf-8")
+    # Valid hours far too many for a card: data that cannot fit must fail, not be cut off.
+    spans = "06:00-07:00,08:00-09:00,10:00-11:00,12:00-13:00"
+    many = "; ".join(f"{day} {spans}" for day in ("Mon", "Tue", "Wed", "Thu", "Fri"))
+    csv_path.write_text(
+        text.replace("Mon-Fri 09:00-17:00; Sat 10:00-14:00", f'"{many}"'), encoding="utf-8"
+    )
     result = run_cli("build", "--project", str(project), "-m", "wallet-card", "--lang", "en")
     assert result.exit_code == 1
     assert "east-harbor / en / wallet-card" in result.output
@@ -139,8 +156,10 @@ def test_failed_document_keeps_earlier_output(project: Path) -> None:
 
 def test_partial_build_keeps_other_manifest_entries(project: Path) -> None:
     assert run_cli("build", "--project", str(project), "-m", "wallet-card").exit_code == 0
-    assert run_cli("build", "--project", str(project), "-m", "flyer",
-                   "-l", "east-harbor").exit_code == 0
+    assert (
+        run_cli("build", "--project", str(project), "-m", "flyer", "-l", "east-harbor").exit_code
+        == 0
+    )
     materials = {(f["location"], f["material"]) for f in manifest(project)}
     assert ("riverside-clinic", "wallet-card") in materials
     assert ("east-harbor", "flyer") in materials

@@ -24,7 +24,7 @@ from makeprint_engine.fields import (
         ("East Harbor Drop-In Center", "east-harbor-drop-in-center"),
         ("  Riverside   Recovery  ", "riverside-recovery"),
         ("St. Mary's #2", "st-mary-s-2"),
-        ("Café <Ünïcode> & \"Quotes\"", "cafe-unicode-quotes"),
+        ('Café <Ünïcode> & "Quotes"', "cafe-unicode-quotes"),
         ("ﬁve ①", "five-1"),  # NFKD folds compatibility characters
         ("--already-a-slug--", "already-a-slug"),
         ("ABC123", "abc123"),
@@ -65,8 +65,16 @@ def test_check_slug_rejects_other_characters_with_a_hint(slug: str) -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    ["(410) 555-0142", "410-555-0142", "410.555.0142", "4105550142", "+1 410 555 0142",
-     "1-410-555-0142", "+14105550142", " (410)555-0142 "],
+    [
+        "(410) 555-0142",
+        "410-555-0142",
+        "410.555.0142",
+        "4105550142",
+        "+1 410 555 0142",
+        "1-410-555-0142",
+        "+14105550142",
+        " (410)555-0142 ",
+    ],
 )
 def test_us_numbers_written_any_common_way_print_in_national_format(raw: str) -> None:
     phone = parse_phone(raw, "US")
@@ -133,8 +141,12 @@ def test_foreign_number_in_a_us_row_is_printed_internationally() -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["https://example.org", "https://example.org/intake?site=east-harbor#top",
-     "HTTPS://Example.org/Intake", "https://example.org:8443/f?a=b%20c"],
+    [
+        "https://example.org",
+        "https://example.org/intake?site=east-harbor#top",
+        "HTTPS://Example.org/Intake",
+        "https://example.org:8443/f?a=b%20c",
+    ],
 )
 def test_https_urls_are_accepted_unchanged(url: str) -> None:
     assert check_https_url(url) == url
@@ -142,8 +154,17 @@ def test_https_urls_are_accepted_unchanged(url: str) -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["http://example.org/intake", "ftp://example.org", "example.org/intake", "www.example.org",
-     "https://", "https:///intake", "https:example.org", "mailto:help@example.org", ""],
+    [
+        "http://example.org/intake",
+        "ftp://example.org",
+        "example.org/intake",
+        "www.example.org",
+        "https://",
+        "https:///intake",
+        "https:example.org",
+        "mailto:help@example.org",
+        "",
+    ],
 )
 def test_non_https_or_hostless_urls_are_rejected(url: str) -> None:
     with pytest.raises(FieldError) as info:
@@ -169,8 +190,16 @@ def test_valid_email(email: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "email", ["help", "help@example", "@example.org", "help@@example.org", "a b@example.org",
-              "<help@example.org>", ""],
+    "email",
+    [
+        "help",
+        "help@example",
+        "@example.org",
+        "help@@example.org",
+        "a b@example.org",
+        "<help@example.org>",
+        "",
+    ],
 )
 def test_invalid_email(email: str) -> None:
     with pytest.raises(FieldError) as info:
@@ -182,7 +211,9 @@ def test_invalid_email(email: str) -> None:
 # --- check_country -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("raw", "code"), [("US", "US"), ("us", "US"), (" ca ", "CA"), ("Mx", "MX")])
+@pytest.mark.parametrize(
+    ("raw", "code"), [("US", "US"), ("us", "US"), (" ca ", "CA"), ("Mx", "MX")]
+)
 def test_country_codes_are_normalized_to_uppercase(raw: str, code: str) -> None:
     assert check_country(raw) == code
 

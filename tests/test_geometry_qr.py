@@ -18,8 +18,16 @@ from makeprint_engine.qr import QUIET_ZONE, make_qr, tracked_url
 
 @pytest.mark.parametrize(
     ("length", "mm"),
-    [("85mm", 85.0), ("3.5in", 88.9), ("8.5 in", 215.9), ("612pt", 215.9), ("2cm", 20.0),
-     (" 1.5 mm ", 1.5), ("11in", 279.4), ("0mm", 0.0)],
+    [
+        ("85mm", 85.0),
+        ("3.5in", 88.9),
+        ("8.5 in", 215.9),
+        ("612pt", 215.9),
+        ("2cm", 20.0),
+        (" 1.5 mm ", 1.5),
+        ("11in", 279.4),
+        ("0mm", 0.0),
+    ],
 )
 def test_to_mm(length: str, mm: float) -> None:
     assert to_mm(length) == pytest.approx(mm)
@@ -88,20 +96,31 @@ def query(url: str) -> list[tuple[str, str]]:
 
 def test_tracking_parameters_are_appended() -> None:
     url = tracked_url(BASE, Tracking(), "flyer", "east-harbor", "es")
-    assert url == (BASE + "?utm_source=flyer&utm_medium=print&utm_campaign=east-harbor"
-                   "&utm_content=es")
+    assert url == (
+        BASE + "?utm_source=flyer&utm_medium=print&utm_campaign=east-harbor&utm_content=es"
+    )
 
 
 def test_existing_query_and_fragment_are_kept() -> None:
-    url = tracked_url("https://example.org/f?site=east&x=a%20b#step-2", Tracking(), "pamphlet",
-                      "east-harbor", "en")
+    url = tracked_url(
+        "https://example.org/f?site=east&x=a%20b#step-2",
+        Tracking(),
+        "pamphlet",
+        "east-harbor",
+        "en",
+    )
     parts = urlsplit(url)
     assert parts.fragment == "step-2"
     assert url.endswith("#step-2")
     assert parts.query.startswith("site=east&x=a%20b&")  # untouched, in its original order
-    assert query(url) == [("site", "east"), ("x", "a b"), ("utm_source", "pamphlet"),
-                          ("utm_medium", "print"), ("utm_campaign", "east-harbor"),
-                          ("utm_content", "en")]
+    assert query(url) == [
+        ("site", "east"),
+        ("x", "a b"),
+        ("utm_source", "pamphlet"),
+        ("utm_medium", "print"),
+        ("utm_campaign", "east-harbor"),
+        ("utm_content", "en"),
+    ]
 
 
 def test_a_fragment_without_a_query_stays_after_the_new_query() -> None:
@@ -111,8 +130,9 @@ def test_a_fragment_without_a_query_stays_after_the_new_query() -> None:
 
 
 def test_a_parameter_already_in_the_url_is_not_overridden() -> None:
-    url = tracked_url(BASE + "?utm_source=poster&utm_campaign=spring", Tracking(), "flyer",
-                      "east-harbor", "en")
+    url = tracked_url(
+        BASE + "?utm_source=poster&utm_campaign=spring", Tracking(), "flyer", "east-harbor", "en"
+    )
     pairs = query(url)
     assert pairs.count(("utm_source", "poster")) == 1
     assert ("utm_campaign", "spring") in pairs
@@ -122,11 +142,16 @@ def test_a_parameter_already_in_the_url_is_not_overridden() -> None:
 
 
 def test_renamed_parameters_and_medium() -> None:
-    tracking = Tracking(True, "outreach", {"source": "src", "medium": "med", "campaign": "site",
-                                           "content": "lang"})
+    tracking = Tracking(
+        True, "outreach", {"source": "src", "medium": "med", "campaign": "site", "content": "lang"}
+    )
     url = tracked_url(BASE, tracking, "wallet-card", "mobile-outreach", "es")
-    assert query(url) == [("src", "wallet-card"), ("med", "outreach"),
-                          ("site", "mobile-outreach"), ("lang", "es")]
+    assert query(url) == [
+        ("src", "wallet-card"),
+        ("med", "outreach"),
+        ("site", "mobile-outreach"),
+        ("lang", "es"),
+    ]
     assert "utm_" not in url
 
 
@@ -186,8 +211,11 @@ def rasterize(svg: str) -> Image.Image:
 
 
 def decode(svg: str) -> list[zxingcpp.Barcode]:
-    return [r for r in zxingcpp.read_barcodes(rasterize(svg))
-            if r.format == zxingcpp.BarcodeFormat.QRCode]
+    return [
+        r
+        for r in zxingcpp.read_barcodes(rasterize(svg))
+        if r.format == zxingcpp.BarcodeFormat.QRCode
+    ]
 
 
 QR_URLS = [
@@ -195,7 +223,8 @@ QR_URLS = [
     "&utm_content=en",
     "https://ejemplo.org/clínica/señal?niño=sí&lugar=Peña#sección",  # non-ASCII, as UTF-8
     "https://例え.jp/パス?q=東京",
-    "https://example.org/form?" + "&".join(f"field{i}=value-{i}" for i in range(40))
+    "https://example.org/form?"
+    + "&".join(f"field{i}=value-{i}" for i in range(40))
     + "&utm_source=pamphlet&utm_medium=print&utm_campaign=riverside-clinic&utm_content=es#top",
 ]
 
@@ -221,11 +250,15 @@ def test_qr_has_a_white_four_module_quiet_zone(url: str) -> None:
     image = rasterize(code.svg)
     band = QUIET_ZONE * SCALE
     side = total * SCALE
-    for box in [(0, 0, side, band), (0, side - band, side, side), (0, 0, band, side),
-                (side - band, 0, side, side)]:
+    for box in [
+        (0, 0, side, band),
+        (0, side - band, side, side),
+        (0, 0, band, side),
+        (side - band, 0, side, side),
+    ]:
         assert image.crop(box).getextrema() == (255, 255), box
     # the background really is white, and modules dark, in the SVG itself
-    assert '<rect width="%d" height="%d" fill="#FFFFFF"/>' % (total, total) in code.svg
+    assert f'<rect width="{total}" height="{total}" fill="#FFFFFF"/>' in code.svg
 
 
 def test_qr_error_correction_is_m_or_higher() -> None:
