@@ -22,6 +22,7 @@ class Problem:
     field: str | None = None
     hint: str | None = None
     severity: str = "error"  # "error" or "warning"
+    key: str | None = None  # the bare field name (e.g. "phone"), for forms that show it inline
 
     def __str__(self) -> str:
         where = ""
@@ -45,6 +46,7 @@ class Problem:
             "field": self.field,
             "message": self.message,
             "hint": self.hint,
+            "key": self.key,
         }
 
 

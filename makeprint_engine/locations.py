@@ -346,6 +346,7 @@ def _validate(
             line=row.lines.get(field, row.line),
             field=f"column '{field}'",
             hint=hint,
+            key=field,
         )
 
     # A line break typed into a spreadsheet cell (Alt+Enter) reads as a space in print.
@@ -474,6 +475,20 @@ def _validate(
         line=row.line,
         raw=tuple(sorted(values.items())),
     )
+
+
+def location_from_fields(
+    fields: dict[str, str], org: Organization, languages: tuple[str, ...], source: str = "form"
+) -> tuple[Location | None, list[Problem]]:
+    """Validate one location given as field → text (a web form, say) exactly like a file row."""
+    problems = Problems()
+    unknown = sorted(set(fields) - set(COLUMNS))
+    for key in unknown:
+        problems.add("unknown field", path=source, field=key, key=key,
+                     hint="valid fields are " + ", ".join(COLUMNS))
+    values = {k: str(v) for k, v in fields.items() if k in COLUMNS}
+    location = _validate(_Row(0, values, {}), source, org, languages, problems)
+    return (None if problems.errors else location), problems.items
 
 
 def _split(text: str) -> list[str]:
