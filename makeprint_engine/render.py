@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from .context import document_context
 from .errors import Problem
+from .options import Options
 from .plan import Job
 from .project import Project
 
@@ -58,6 +59,7 @@ class Rendered:
     pages: int
     qr_url: str
     problems: list[Problem] = field(default_factory=list)
+    document: Any = None  # the laid-out WeasyPrint document, for in-process checks only
 
     @property
     def ok(self) -> bool:
@@ -91,13 +93,14 @@ def captured_weasyprint_log() -> Iterator[_Capture]:
 class Renderer:
     """A warm renderer: templates compiled, fonts and stylesheets loaded once, many jobs."""
 
-    def __init__(self, project: Project):
+    def __init__(self, project: Project, options: Options | None = None):
         import weasyprint  # deferred: planning and fingerprinting must not pay for it
         from weasyprint.text.fonts import FontConfiguration
 
         from .fetcher import SandboxFetcher
 
         self.project = project
+        self.options = options or Options()
         self.weasyprint = weasyprint
         self.env = template_environment(project.templates_dir)
         self.fonts = FontConfiguration()
@@ -184,7 +187,7 @@ class Renderer:
             problems += overflow_problems(document, job, material.pages)
             pdf = document.write_pdf() if not any(p.severity == "error" for p in problems) else None
             problems += self._log_problems(log, where)
-        return Rendered(job, pdf, len(document.pages), qr_url, _unique(problems))
+        return Rendered(job, pdf, len(document.pages), qr_url, _unique(problems), document)
 
     @staticmethod
     def _log_problems(log: _Capture, where: str) -> list[Problem]:
