@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -12,26 +13,60 @@ from makeprint_engine import MakeprintError, Problem
 
 
 class ConsoleReporter:
-    """Shows a build as it happens: failures and warnings on stderr, a count as it goes."""
+    """Shows a build as it happens: a progress bar on a terminal, plain periodic lines in CI
+    logs, failures and warnings on stderr."""
+
+    INTERVAL = 10.0  # seconds between progress lines when not on a terminal
 
     def __init__(self, quiet: bool = False) -> None:
         self.quiet = quiet
+        self.tty = sys.stderr.isatty()
         self.total = 0
         self.count = 0
+        self.started = time.monotonic()
+        self.last_line = self.started
 
     def start(self, total: int) -> None:
         self.total = total
+        self.started = self.last_line = time.monotonic()
+
+    def _progress(self) -> None:
+        if self.quiet or not self.total:
+            return
+        now = time.monotonic()
+        elapsed = max(now - self.started, 1e-6)
+        rate = self.count / elapsed
+        eta = (self.total - self.count) / rate if rate else 0.0
+        text = f"{self.count}/{self.total} documents, {rate:.1f}/s, about {eta:.0f} s left"
+        if self.tty:
+            width = 24
+            filled = int(width * self.count / self.total)
+            bar = "#" * filled + "-" * (width - filled)
+            click.echo(f"\r[{bar}] {text}\x1b[K", nl=False, err=True)
+            if self.count == self.total:
+                click.echo("", err=True)
+        elif now - self.last_line >= self.INTERVAL or self.count == self.total:
+            self.last_line = now
+            click.echo(text, err=True)
+
+    def _clear(self) -> None:
+        if self.tty and not self.quiet and self.total:
+            click.echo("\r\x1b[K", nl=False, err=True)
 
     def done(self, job: engine.Job, path: str) -> None:
         self.count += 1
+        self._progress()
 
     def failed(self, job: engine.Job, problems: list[Problem]) -> None:
         self.count += 1
+        self._clear()
         for problem in problems:
             click.secho(f"error: {problem}", fg="red", err=True)
+        self._progress()
 
     def warning(self, problem: Problem) -> None:
         if not self.quiet:
+            self._clear()
             click.secho(f"warning: {problem}", fg="yellow", err=True)
 
 
@@ -78,65 +113,101 @@ def cli() -> None:
 @project_option
 @locations_option
 @click.option(
-    "-l",
-    "--location",
-    "slugs",
-    multiple=True,
-    metavar="SLUG",
+    "-l", "--location", "slugs", multiple=True, metavar="SLUG",
     help="Only this location (repeatable).",
 )
 @click.option(
     "--lang", "langs", multiple=True, metavar="CODE", help="Only this language (repeatable)."
 )
 @click.option(
-    "-m",
-    "--material",
-    "materials",
-    multiple=True,
-    metavar="NAME",
+    "-m", "--material", "materials", multiple=True, metavar="NAME",
     help="Only this material (repeatable).",
 )
 @click.option(
-    "-o",
-    "--out",
-    metavar="DIR",
-    type=click.Path(file_okay=False),
+    "-o", "--out", metavar="DIR", type=click.Path(file_okay=False),
     help="Output folder. Default: output/ in the project.",
+)
+@click.option(
+    "--profile", type=click.Choice(engine.PROFILES), default="office", show_default=True,
+    help="office: trim-size pages and card sheets; press: bleed and crop marks.",
+)
+@click.option(
+    "-j", "--jobs", type=click.IntRange(1, 64), default=None, metavar="N",
+    help="Worker processes. Default: the CPUs available.",
+)
+@click.option("--force", is_flag=True, help="Rebuild everything, even what is up to date.")
+@click.option(
+    "--shard", metavar="K/N", help="Build only the K-th of N balanced parts (for CI runners)."
+)
+@click.option(
+    "--require-reviewed", is_flag=True,
+    help="Refuse draft translations (for policies that require qualified review).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary.")
 def build(
-    project: str,
-    locations: str | None,
-    slugs: tuple[str, ...],
-    langs: tuple[str, ...],
-    materials: tuple[str, ...],
-    out: str | None,
-    quiet: bool,
+    project: str, locations: str | None, slugs: tuple[str, ...], langs: tuple[str, ...],
+    materials: tuple[str, ...], out: str | None, profile: str, jobs: int | None, force: bool,
+    shard: str | None, require_reviewed: bool, quiet: bool,
 ) -> None:
     """Build PDFs for every location × language × material.
 
-    Writes output/<slug>/<lang>/<material>.pdf and output/manifest.json. Exits 0 when every
-    document was written, 1 on any data or rendering error, 2 on wrong usage.
+    Writes output/<slug>/<lang>/<material>.pdf and output/manifest.json. Only documents whose
+    inputs changed are rebuilt; outputs of removed locations are removed. Exits 0 when every
+    document was written, 1 on any data or rendering error, 2 on wrong usage, 130 when
+    interrupted (finished files are kept).
 
     \b
     Example:
         makeprint build
         makeprint build -l east-harbor --lang es -m wallet-card
+        makeprint build --shard 2/4 --out output   # one of four CI runners
     """
     try:
         proj = load(project, locations)
         out_dir = Path(out) if out else proj.root / "output"
-        reporter = ConsoleReporter(quiet)
-        result = engine.build(proj, engine.Selection(slugs, langs, materials), out_dir, reporter)
+        options = engine.Options(profile=profile, require_reviewed=require_reviewed)
+        result = engine.build(
+            proj, engine.Selection(slugs, langs, materials), out_dir, ConsoleReporter(quiet),
+            options=options, jobs=jobs or engine.default_jobs(), force=force,
+            shard=engine.parse_shard(shard) if shard else None,
+        )
     except MakeprintError as exc:
         fail(exc)
         return
-    where = _shown(result.out)
-    summary = f"{len(result.written)} files written to {where} in {result.seconds:.1f} s"
+    except engine.BuildInterrupted:
+        click.secho("interrupted: finished files were kept; run the build again to finish",
+                    fg="red", err=True)
+        sys.exit(130)
+    for path in result.removed:
+        click.echo(f"removed {path} (no longer in the plan)", err=True)
+    summary = f"{len(result.written)} files written to {_shown(result.out)} in {result.seconds:.1f} s"
+    if result.skipped:
+        summary += f" ({len(result.skipped)} up to date)"
     if result.failed:
         click.secho(f"{summary}; {len(result.failed)} failed", fg="red", err=True)
         sys.exit(1)
     click.echo(summary)
+
+
+@cli.command("merge-manifests")
+@click.option(
+    "-o", "--out", metavar="DIR", default="output", show_default=True,
+    type=click.Path(file_okay=False), help="The output folder holding the manifest parts.",
+)
+def merge_manifests(out: str) -> None:
+    """Join the manifest parts of a sharded build into manifest.json.
+
+    \b
+    Example:
+        makeprint build --shard 1/2 && makeprint build --shard 2/2
+        makeprint merge-manifests --out output
+    """
+    try:
+        count, parts = engine.merge_manifests(Path(out))
+    except MakeprintError as exc:
+        fail(exc)
+        return
+    click.echo(f"{count} files from {parts} manifest parts written to {Path(out) / 'manifest.json'}")
 
 
 @cli.command("list")

@@ -5,9 +5,11 @@ The public API is what this module exports; the CLI in ``makeprint.py`` uses not
 
 from __future__ import annotations
 
-from .build import BuildResult, build
+from .build import BuildInterrupted, BuildResult, build, default_jobs
 from .errors import MakeprintError, Problem
-from .plan import Job, Selection, plan_jobs
+from .options import PROFILES, Options
+from .output import merge_manifests
+from .plan import Job, Selection, parse_shard, plan_jobs
 from .project import Project, find_root, load_project
 from .reporting import RecordingReporter, Reporter
 from .scaffold import new_project
@@ -15,9 +17,12 @@ from .scaffold import new_project
 __version__ = "0.1.0"
 
 __all__ = [
+    "PROFILES",
+    "BuildInterrupted",
     "BuildResult",
     "Job",
     "MakeprintError",
+    "Options",
     "Problem",
     "Project",
     "RecordingReporter",
@@ -25,8 +30,11 @@ __all__ = [
     "Selection",
     "__version__",
     "build",
+    "default_jobs",
     "find_root",
     "load_project",
+    "merge_manifests",
     "new_project",
+    "parse_shard",
     "plan_jobs",
 ]

@@ -1,22 +1,44 @@
-"""The build recipe: load and validate everything, plan, render each document, write, record."""
+"""The build recipe: validate, plan, skip what is up to date, render (in parallel), write, record."""
 
 from __future__ import annotations
 
+import json
+import multiprocessing
+import os
 import time
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import Problem
-from .output import atomic_write, output_lock, sha256, write_manifest
-from .plan import Job, Selection, check_output_dir, plan_jobs
+from .errors import MakeprintError, Problem
+from .fingerprint import CACHE, Fingerprints, read_cache
+from .options import Options
+from .output import (
+    atomic_write,
+    manifest_name,
+    output_lock,
+    read_manifest,
+    sha256,
+    write_manifest,
+)
+from .plan import Job, Selection, check_output_dir, plan_jobs, shard_jobs
 from .project import Project
 from .reporting import Reporter
+
+WORKER_RECYCLE = 150  # documents per worker process before it is replaced: memory stays flat
+
+
+class BuildInterrupted(Exception):
+    """Ctrl-C: finished files are kept and recorded, nothing partial is left."""
 
 
 @dataclass
 class BuildResult:
     out: Path
     written: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
     failed: list[tuple[Job, list[Problem]]] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -25,48 +47,202 @@ class BuildResult:
         return not self.failed
 
 
-def build(project: Project, selection: Selection, out: Path, reporter: Reporter) -> BuildResult:
-    """Render every selected document; write the good ones atomically; report the bad ones.
+@dataclass
+class _Outcome:
+    job: Job
+    pdf: bytes | None
+    pages: int
+    qr_url: str
+    problems: list[Problem]
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def build(
+    project: Project,
+    selection: Selection,
+    out: Path,
+    reporter: Reporter,
+    options: Options | None = None,
+    jobs: int = 1,
+    force: bool = False,
+    shard: tuple[int, int] | None = None,
+) -> BuildResult:
+    """Render every selected document that is not up to date; write the good ones atomically.
 
     Order matters: all input was validated when the project loaded and the plan is checked
     before the first render, so bad input writes nothing at all.
     """
     started = time.perf_counter()
+    options = options or Options()
     out = check_output_dir(out, project.root)
-    jobs = plan_jobs(project, selection)
+    planned = plan_jobs(project, selection)
+    if shard is not None:
+        planned = shard_jobs(planned, project, *shard)
+    _check_reviewed(project, planned, options)
+    languages = {job.lang for job in planned}
     for warning in project.warnings:
-        reporter.warning(warning)
+        if warning.field != "status" or any(f"'{lang}'" in warning.message for lang in languages):
+            reporter.warning(warning)
+    everything = {job.relpath for job in plan_jobs(project, Selection())}
     result = BuildResult(out)
+    fingerprints = Fingerprints(project, options)
     with output_lock(out):
-        from .render import Renderer
-
-        renderer = Renderer(project)
-        reporter.start(len(jobs))
-        entries = []
-        for job in jobs:
-            rendered = renderer.render(job)
-            for problem in rendered.problems:
-                if problem.severity == "warning":
-                    reporter.warning(problem)
-            if not rendered.ok or rendered.pdf is None:
-                errors = [p for p in rendered.problems if p.severity == "error"]
-                result.failed.append((job, errors))
-                reporter.failed(job, errors)
-                continue
-            atomic_write(out / job.relpath, rendered.pdf)
-            entries.append(
-                {
-                    "location": job.slug,
-                    "lang": job.lang,
-                    "material": job.material,
-                    "path": job.relpath,
-                    "pages": rendered.pages,
-                    "sha256": sha256(rendered.pdf),
-                    "qr_url": rendered.qr_url,
-                }
+        cache = read_cache(out)
+        manifest_file = manifest_name(shard)
+        entries = {str(e["path"]): e for e in read_manifest(out, manifest_file)}
+        result.removed = _remove_stale(out, everything, entries, cache)
+        todo = []
+        for job in planned:
+            fp = fingerprints.job(job)
+            known = cache.get(job.relpath, {})
+            current = (
+                not force
+                and known.get("fp") == fp
+                and job.relpath in entries
+                and (out / job.relpath).is_file()
             )
-            result.written.append(job.relpath)
-            reporter.done(job, job.relpath)
-        write_manifest(out, entries)
+            if current:
+                result.skipped.append(job.relpath)
+            else:
+                todo.append((job, fp))
+        reporter.start(len(todo))
+        try:
+            for outcome in _render_all(project, options, [j for j, _ in todo], jobs):
+                _record(outcome, out, reporter, result, entries, cache, dict(todo))
+        except KeyboardInterrupt:
+            raise BuildInterrupted() from None
+        finally:
+            write_manifest(out, list(entries.values()), manifest_file)
+            atomic_write(out / CACHE, json.dumps(cache, indent=0, sort_keys=True).encode())
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _check_reviewed(project: Project, planned: list[Job], options: Options) -> None:
+    if not options.require_reviewed:
+        return
+    drafts = sorted({j.lang for j in planned if project.languages[j.lang].is_draft})
+    if drafts:
+        raise MakeprintError([
+            Problem(f"language '{code}' is a draft translation; --require-reviewed refuses it",
+                    path=f"content/{code}/language.yaml", field="status",
+                    hint="have a qualified translator review it, then set 'status: reviewed' "
+                         "and 'reviewed_by: NAME', or build other languages with --lang")
+            for code in drafts
+        ])
+
+
+def _remove_stale(
+    out: Path, everything: set[str], entries: dict[str, dict[str, object]],
+    cache: dict[str, dict[str, str]],
+) -> list[str]:
+    """Outputs of locations, languages or materials that no longer exist are removed."""
+    removed = []
+    for path in sorted(set(entries) | set(cache)):
+        if path in everything:
+            continue
+        target = out / path
+        if target.is_file() and target.resolve().is_relative_to(out):
+            target.unlink()
+            removed.append(path)
+        entries.pop(path, None)
+        cache.pop(path, None)
+    return removed
+
+
+def _record(
+    outcome: _Outcome, out: Path, reporter: Reporter, result: BuildResult,
+    entries: dict[str, dict[str, object]], cache: dict[str, dict[str, str]],
+    fps: dict[Job, str],
+) -> None:
+    job = outcome.job
+    for problem in outcome.problems:
+        if problem.severity == "warning":
+            reporter.warning(problem)
+    errors = [p for p in outcome.problems if p.severity == "error"]
+    if errors or outcome.pdf is None:
+        result.failed.append((job, errors))
+        cache.pop(job.relpath, None)
+        reporter.failed(job, errors)
+        return
+    try:
+        atomic_write(out / job.relpath, outcome.pdf)
+    except OSError as exc:
+        raise MakeprintError(Problem(
+            f"cannot write {job.relpath}: {exc.strerror or exc}", path=str(out),
+            hint="free some disk space or choose another folder with --out")) from None
+    digest = sha256(outcome.pdf)
+    entries[job.relpath] = {
+        "location": job.slug, "lang": job.lang, "material": job.material,
+        "path": job.relpath, "pages": outcome.pages, "sha256": digest,
+        "qr_url": outcome.qr_url,
+    }
+    cache[job.relpath] = {"fp": fps[job], "sha256": digest}
+    result.written.append(job.relpath)
+    reporter.done(job, job.relpath)
+
+
+# --- rendering, in this process or in a pool of warm workers ----------------------------------
+
+_worker: dict[str, object] = {}
+
+
+def _outcome(renderer: object, job: Job) -> _Outcome:
+    rendered = renderer.render(job)  # type: ignore[attr-defined]
+    return _Outcome(job, rendered.pdf, rendered.pages, rendered.qr_url, rendered.problems)
+
+
+def _init_worker(project: Project, options: Options) -> None:
+    from .render import Renderer
+
+    _worker["renderer"] = Renderer(project, options)
+
+
+def _work(job: Job) -> _Outcome:
+    return _outcome(_worker["renderer"], job)
+
+
+def _render_all(
+    project: Project, options: Options, todo: list[Job], jobs: int
+) -> Iterator[_Outcome]:
+    if not todo:
+        return
+    costly_first = sorted(todo, key=lambda j: -project.materials[j.material].cost)
+    if jobs <= 1 or len(todo) == 1:
+        from .render import Renderer
+
+        renderer = Renderer(project, options)
+        for job in costly_first:
+            yield _outcome(renderer, job)
+        return
+    # Fresh interpreters (spawn): max_tasks_per_child replaces workers to keep memory flat,
+    # which the fork method does not allow. The project is pickled to each worker once.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        max_workers=min(jobs, len(todo)), mp_context=context, initializer=_init_worker,
+        initargs=(project, options), max_tasks_per_child=WORKER_RECYCLE,
+    ) as pool:
+        pending: set[Future[_Outcome]] = set()
+        queue = iter(costly_first)
+        try:
+            # Keep a few jobs queued per worker, not all: Ctrl-C then has little to cancel.
+            for job in queue:
+                pending.add(pool.submit(_work, job))
+                if len(pending) >= jobs * 4:
+                    break
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield future.result()
+                    nxt = next(queue, None)
+                    if nxt is not None:
+                        pending.add(pool.submit(_work, nxt))
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
