@@ -180,7 +180,8 @@ def build(
         sys.exit(130)
     for path in result.removed:
         click.echo(f"removed {path} (no longer in the plan)", err=True)
-    summary = f"{len(result.written)} files written to {_shown(result.out)} in {result.seconds:.1f} s"
+    where = _shown(result.out)
+    summary = f"{len(result.written)} files written to {where} in {result.seconds:.1f} s"
     if result.skipped:
         summary += f" ({len(result.skipped)} up to date)"
     if result.failed:
@@ -207,7 +208,8 @@ def merge_manifests(out: str) -> None:
     except MakeprintError as exc:
         fail(exc)
         return
-    click.echo(f"{count} files from {parts} manifest parts written to {Path(out) / 'manifest.json'}")
+    target = Path(out) / "manifest.json"
+    click.echo(f"{count} files from {parts} manifest parts written to {target}")
 
 
 @cli.command("list")
@@ -260,6 +262,239 @@ def new(directory: str) -> None:
         f"New project in {target}. Edit content/organization.yaml and "
         "content/locations.csv, then run 'makeprint build' there."
     )
+
+
+@cli.command()
+@project_option
+@locations_option
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. Anything but 127.0.0.1 or localhost lets other machines in.",
+)
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0: any free port).",
+)
+@click.option(
+    "--no-watch", is_flag=True, help="Do not refresh when templates, content or assets change."
+)
+def serve(project: str, locations: str | None, host: str, port: int, no_watch: bool) -> None:
+    """Serve a web page to pick a location, preview every page, and download or print it.
+
+    Also makes a flyer and wallet cards for a one-off event typed into a form (nothing is
+    saved). Previews refresh when a file under templates/, content/ or assets/ changes.
+    Open the address it prints in a web browser on this machine; stop with Ctrl+C.
+
+    \b
+    Example:
+        makeprint serve
+        makeprint serve --port 8080 --locations content/other-sites.csv
+    """
+    from makeprint_engine.server import is_loopback, make_server
+
+    try:
+        proj = load(project, locations)
+    except MakeprintError as exc:
+        fail(exc)
+        return
+    for warning in proj.warnings:
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
+    if not is_loopback(host):
+        click.secho(
+            f"warning: serving on {host}, beyond this computer: anyone who can reach it on "
+            f"port {port} sees every location and can make documents, without a password. "
+            "Use the default --host 127.0.0.1 unless that is what you want.",
+            fg="yellow",
+            err=True,
+        )
+    try:
+        server = make_server(
+            proj.root,
+            proj.locations_path if locations else None,
+            host,
+            port,
+            watch=not no_watch,
+            log=lambda message: click.echo(message, err=True),
+            project=proj,
+        )
+    except OSError as exc:
+        click.secho(
+            f"error: cannot listen on {host} port {port}: {exc.strerror or exc}"
+            " — is makeprint serve already running? Choose another with --port",
+            fg="red",
+            err=True,
+        )
+        raise click.exceptions.Exit(1) from None
+    click.echo(f"makeprint is serving {server.url} — open it in a web browser. Ctrl+C stops it.")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+    finally:
+        server.close()
+
+
+def _preview_path(output: str | None, job: engine.Job, number: int, single: bool) -> Path:
+    if output is None:
+        return Path(f"{job.slug}-{job.lang}-{job.material}-p{number}.png")
+    path = Path(output)
+    return path if single else path.with_name(f"{path.stem}-p{number}{path.suffix or '.png'}")
+
+
+@cli.command()
+@project_option
+@locations_option
+@click.argument("location")
+@click.argument("material")
+@click.option("--lang", metavar="CODE", help="Language. Default: the location's first one.")
+@click.option(
+    "--page", type=click.IntRange(min=1), metavar="N", help="Only page N. Default: every page."
+)
+@click.option(
+    "-o",
+    "--output",
+    metavar="FILE.png",
+    type=click.Path(dir_okay=False),
+    help="Write here; with several pages -p1, -p2… is added before .png.",
+)
+@click.option(
+    "--dpi", type=click.IntRange(30, 600), default=150, show_default=True, help="Resolution."
+)
+def preview(
+    project: str,
+    locations: str | None,
+    location: str,
+    material: str,
+    lang: str | None,
+    page: int | None,
+    output: str | None,
+    dpi: int,
+) -> None:
+    """Write PNG images of a document's pages, to check it without a PDF viewer.
+
+    Writes <slug>-<lang>-<material>-p<N>.png in the current folder, one per page. Exits 0
+    when written, 1 when the document cannot be made, 2 on wrong usage.
+
+    \b
+    Example:
+        makeprint preview east-harbor wallet-card --lang es
+        makeprint preview east-harbor flyer --page 1 -o flyer.png
+    """
+    from makeprint_engine.output import atomic_write
+    from makeprint_engine.previews import page_pngs
+    from makeprint_engine.render import Renderer
+
+    try:
+        proj = load(project, locations)
+        selection = engine.Selection((location,), (lang,) if lang else (), (material,))
+        jobs = engine.plan_jobs(proj, selection)
+        if not jobs:
+            offered = next(loc.languages for loc in proj.locations if loc.slug == location)
+            raise MakeprintError(
+                Problem(
+                    f'{location} is not made in "{lang}"',
+                    hint="its languages are " + ", ".join(offered),
+                )
+            )
+        job = jobs[0]
+        rendered = Renderer(proj).render(job)
+        for problem in rendered.problems:
+            if problem.severity == "warning":
+                click.secho(f"warning: {problem}", fg="yellow", err=True)
+        if not rendered.ok or rendered.pdf is None:
+            fail(MakeprintError([p for p in rendered.problems if p.severity == "error"]))
+            return
+        if page is not None and page > rendered.pages:
+            raise click.BadParameter(f"{job} has {rendered.pages} page(s)", param_hint="'--page'")
+        numbers = [page] if page else list(range(1, rendered.pages + 1))
+        for number, png in zip(numbers, page_pngs(rendered.pdf, numbers, dpi=dpi), strict=True):
+            path = _preview_path(output, job, number, single=len(numbers) == 1)
+            atomic_write(path, png)
+            click.echo(f"wrote {_shown(path.resolve())}")
+    except MakeprintError as exc:
+        fail(exc)
+
+
+@cli.command()
+@project_option
+@locations_option
+@click.option(
+    "-l", "--location", "slugs", multiple=True, metavar="SLUG",
+    help="Only this location (repeatable).",
+)
+@click.option(
+    "--lang", "langs", multiple=True, metavar="CODE", help="Only this language (repeatable)."
+)
+@click.option(
+    "-m", "--material", "materials", multiple=True, metavar="NAME",
+    help="Only this material (repeatable).",
+)
+@click.option(
+    "--profile", type=click.Choice(("office", "press")), default="office", show_default=True,
+    help="The print profile to render and check.",
+)
+@click.option(
+    "-j", "--jobs", type=click.IntRange(1, 64), default=None, metavar="N",
+    help="Worker processes. Default: the CPUs available.",
+)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (for CI).")
+@click.option(
+    "--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True,
+    help="text for people; json for CI (schema: makeprint_engine/preflight-report.schema.json).",
+)
+@click.option(
+    "--report", metavar="FILE", type=click.Path(dir_okay=False),
+    help="Also write the JSON report to FILE.",
+)
+def check(
+    project: str, locations: str | None, slugs: tuple[str, ...], langs: tuple[str, ...],
+    materials: tuple[str, ...], profile: str, jobs: int | None, strict: bool, fmt: str,
+    report: str | None,
+) -> None:
+    """Preflight: render every document in memory and report every print defect.
+
+    Checks the data and content, overflow, glyphs no font can draw, QR codes (decoded at
+    300 dpi; size, modules, quiet zone), type size, contrast, reading level, images below
+    300 dpi, and that phone links and URLs match what is printed. Writes nothing (except
+    --report FILE). Exits 0 when there is no error, 1 when there is; --strict makes
+    warnings errors.
+
+    \b
+    Example:
+        makeprint check
+        makeprint check -l east-harbor --lang es -m wallet-card
+        makeprint check --strict --format json --report preflight.json
+    """
+    from makeprint_engine import preflight
+    from makeprint_engine.options import Options
+
+    options = Options(profile=profile)
+    try:
+        proj = load(project, locations)
+    except MakeprintError as exc:
+        root = Path(project).resolve()
+        result = preflight.failed_load_report(exc, root, options, strict)
+    else:
+        result = preflight.run_check(
+            proj, engine.Selection(slugs, langs, materials), options, strict,
+            jobs or preflight.default_workers(),
+        )
+    if report:
+        Path(report).parent.mkdir(parents=True, exist_ok=True)
+        Path(report).write_text(result.to_json(), encoding="utf-8")
+    if fmt == "json":
+        click.echo(result.to_json(), nl=False)
+    else:
+        colours = {"error": "red", "warning": "yellow"}
+        for severity, line in preflight.text_lines(result):
+            click.secho(line, fg=colours.get(severity))
+        click.secho(preflight.summary_line(result), bold=True)
+    sys.exit(0 if result.ok else 1)
 
 
 def _shown(path: Path) -> str:

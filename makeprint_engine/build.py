@@ -1,4 +1,4 @@
-"""The build recipe: validate, plan, skip what is up to date, render (in parallel), write, record."""
+"""The build recipe: validate, plan, skip what is current, render (in parallel), write, record."""
 
 from __future__ import annotations
 
@@ -129,17 +129,24 @@ def _check_reviewed(project: Project, planned: list[Job], options: Options) -> N
         return
     drafts = sorted({j.lang for j in planned if project.languages[j.lang].is_draft})
     if drafts:
-        raise MakeprintError([
-            Problem(f"language '{code}' is a draft translation; --require-reviewed refuses it",
-                    path=f"content/{code}/language.yaml", field="status",
+        raise MakeprintError(
+            [
+                Problem(
+                    f"language '{code}' is a draft translation; --require-reviewed refuses it",
+                    path=f"content/{code}/language.yaml",
+                    field="status",
                     hint="have a qualified translator review it, then set 'status: reviewed' "
-                         "and 'reviewed_by: NAME', or build other languages with --lang")
-            for code in drafts
-        ])
+                    "and 'reviewed_by: NAME', or build other languages with --lang",
+                )
+                for code in drafts
+            ]
+        )
 
 
 def _remove_stale(
-    out: Path, everything: set[str], entries: dict[str, dict[str, object]],
+    out: Path,
+    everything: set[str],
+    entries: dict[str, dict[str, object]],
     cache: dict[str, dict[str, str]],
 ) -> list[str]:
     """Outputs of locations, languages or materials that no longer exist are removed."""
@@ -157,8 +164,12 @@ def _remove_stale(
 
 
 def _record(
-    outcome: _Outcome, out: Path, reporter: Reporter, result: BuildResult,
-    entries: dict[str, dict[str, object]], cache: dict[str, dict[str, str]],
+    outcome: _Outcome,
+    out: Path,
+    reporter: Reporter,
+    result: BuildResult,
+    entries: dict[str, dict[str, object]],
+    cache: dict[str, dict[str, str]],
     fps: dict[Job, str],
 ) -> None:
     job = outcome.job
@@ -174,13 +185,21 @@ def _record(
     try:
         atomic_write(out / job.relpath, outcome.pdf)
     except OSError as exc:
-        raise MakeprintError(Problem(
-            f"cannot write {job.relpath}: {exc.strerror or exc}", path=str(out),
-            hint="free some disk space or choose another folder with --out")) from None
+        raise MakeprintError(
+            Problem(
+                f"cannot write {job.relpath}: {exc.strerror or exc}",
+                path=str(out),
+                hint="free some disk space or choose another folder with --out",
+            )
+        ) from None
     digest = sha256(outcome.pdf)
     entries[job.relpath] = {
-        "location": job.slug, "lang": job.lang, "material": job.material,
-        "path": job.relpath, "pages": outcome.pages, "sha256": digest,
+        "location": job.slug,
+        "lang": job.lang,
+        "material": job.material,
+        "path": job.relpath,
+        "pages": outcome.pages,
+        "sha256": digest,
         "qr_url": outcome.qr_url,
     }
     cache[job.relpath] = {"fp": fps[job], "sha256": digest}
@@ -225,8 +244,11 @@ def _render_all(
     # which the fork method does not allow. The project is pickled to each worker once.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
-        max_workers=min(jobs, len(todo)), mp_context=context, initializer=_init_worker,
-        initargs=(project, options), max_tasks_per_child=WORKER_RECYCLE,
+        max_workers=min(jobs, len(todo)),
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(project, options),
+        max_tasks_per_child=WORKER_RECYCLE,
     ) as pool:
         pending: set[Future[_Outcome]] = set()
         queue = iter(costly_first)

@@ -7,7 +7,7 @@ import importlib.metadata
 import json
 import re
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from .options import Options
@@ -18,7 +18,7 @@ CACHE = ".cache/fingerprints.json"
 _DEPENDS_RE = re.compile(r"""{%-?\s*(?:extends|include|import|from)\s+["']([^"']+)["']""")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _versions() -> str:
     from . import __version__
 
@@ -81,7 +81,9 @@ class Fingerprints:
             files += [templates / "styles" / "base.css", templates / "styles" / f"{material}.css"]
             content = self.project.content_dir
             files += [content / "organization.yaml", content / "hotlines.yaml"]
-            files += [content / lang / n for n in ("language.yaml", "common.yaml", f"{material}.yaml")]
+            files += [
+                content / lang / n for n in ("language.yaml", "common.yaml", f"{material}.yaml")
+            ]
             parts = [_versions(), self.options.fingerprint()]
             parts += [f"{p.relative_to(root)}={self._file(p)}" for p in files]
             parts += [f"{n}={h}" for n, h in self._tree(self.project.assets_dir)]

@@ -11,7 +11,7 @@ from .geometry import to_mm
 from .yamlsrc import Mapping, load_yaml
 
 NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-KEYS = {"description", "pages", "trim", "qr_min_mm", "min_font_pt", "cost"}
+KEYS = {"description", "pages", "trim", "qr_min_mm", "min_font_pt", "cost", "shared_pages"}
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class Material:
     min_font_pt: float
     cost: float  # relative render cost, for balancing work
     template: str  # path relative to templates/
+    shared_pages: tuple[int, ...] = ()  # 1-based pages that do not depend on the location
 
     def trim(self, paper: str) -> tuple[float, float]:
         return self.trim_mm[paper]
@@ -99,10 +100,30 @@ def discover_materials(templates_dir: Path, root: Path) -> list[Material]:
                 min_font_pt=_number(meta, "min_font_pt", source, problems, 10),
                 cost=_number(meta, "cost", source, problems, 1),
                 template=f"materials/{name}.html",
+                shared_pages=_pages(meta, source, problems, int(pages)),
             )
         )
     problems.raise_if_errors()
     return materials
+
+
+def _pages(meta: Mapping, source: str, problems: Problems, count: int) -> tuple[int, ...]:
+    raw = meta.get("shared_pages") or []
+    try:
+        pages = tuple(sorted({int(p) for p in raw}))
+    except (TypeError, ValueError):
+        pages = (0,)
+    if any(not 1 <= p <= count for p in pages) or len(pages) >= count:
+        problems.add(
+            f"{raw} is not a list of page numbers from 1 to {count}",
+            path=source,
+            line=meta.line_of("shared_pages"),
+            field="shared_pages",
+            hint="list the pages that are the same for every location, e.g. [1]; "
+            "at least one page must show the location",
+        )
+        return ()
+    return pages
 
 
 def _number(meta: Mapping, key: str, source: str, problems: Problems, default: float) -> float:

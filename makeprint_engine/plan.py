@@ -86,13 +86,16 @@ def parse_shard(text: str) -> tuple[int, int]:
     """'2/4' → (2, 4); K counts from 1."""
     k, sep, n = text.partition("/")
     if not sep or not k.isdigit() or not n.isdigit() or not 1 <= int(k) <= int(n):
-        raise MakeprintError(Problem(f'"{text}" is not a shard',
-                                     hint="write it as K/N with 1 ≤ K ≤ N, e.g. --shard 2/4"))
+        raise MakeprintError(
+            Problem(
+                f'"{text}" is not a shard', hint="write it as K/N with 1 ≤ K ≤ N, e.g. --shard 2/4"
+            )
+        )
     return int(k), int(n)
 
 
 def shard_jobs(jobs: list[Job], project: Project, k: int, n: int) -> list[Job]:
-    """The K-th of N deterministic parts, balanced by expected cost (largest first, least loaded)."""
+    """The K-th of N deterministic parts, balanced by cost (largest first, to the least loaded)."""
     loads = [0.0] * n
     parts: list[list[Job]] = [[] for _ in range(n)]
     order = sorted(jobs, key=lambda j: (-project.materials[j.material].cost, j.relpath))

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.sandbox
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -38,9 +39,24 @@ def breakable_url(text: object) -> Markup:
     )
 
 
+class ProjectLoader(jinja2.FileSystemLoader):
+    """Loads templates from templates/ only: a symbolic link that leads out is refused."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> Any:
+        source, filename, uptodate = super().get_source(environment, template)
+        roots = [Path(folder).resolve() for folder in self.searchpath]
+        if filename and not any(Path(filename).resolve().is_relative_to(r) for r in roots):
+            raise jinja2.TemplateNotFound(
+                template, f"{template} is a link to a file outside templates/; refused"
+            )
+        return source, filename, uptodate
+
+
 def template_environment(templates_dir: Path) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
+    # Templates may come from partners: the sandbox refuses Python internals (no
+    # ``__class__``, ``__globals__``…) and changes to the shared content and location data.
+    env = jinja2.sandbox.ImmutableSandboxedEnvironment(
+        loader=ProjectLoader(str(templates_dir)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -108,16 +124,22 @@ class Renderer:
             [project.templates_dir, project.assets_dir, project.content_dir]
         )
         self._stylesheets: dict[str, list[Any]] = {}
+        self._style_problems: dict[str, list[Problem]] = {}
+        self._shared_pages: dict[tuple[str, str], tuple[Any, list[Problem]]] = {}
 
-    def html(self, job: Job) -> str:
+    def html(self, job: Job, part: str = "all") -> str:
+        """The document's HTML; ``part`` picks the shared pages, the location pages, or all."""
         template = self.env.get_template(self.project.materials[job.material].template)
-        return template.render(document_context(self.project, job))
+        context = document_context(self.project, job)
+        context["part"] = part
+        return template.render(context)
 
     def _styles(self, material: str) -> tuple[list[Any], list[Problem]]:
-        if material in self._stylesheets:
-            return self._stylesheets[material], []
+        if material in self._stylesheets:  # parsed once; its problems count for every job
+            return self._stylesheets[material], list(self._style_problems.get(material, []))
         styles = []
         problems: list[Problem] = []
+        self.fetcher.clear()
         with captured_weasyprint_log() as log:
             for name in ("base", material):
                 path = self.project.templates_dir / "styles" / f"{name}.css"
@@ -128,69 +150,123 @@ class Renderer:
                         )
                     )
         problems += self._log_problems(log, f"templates/styles ({material})")
+        stylesheet = self.project.templates_dir / "styles" / f"{material}.css"
+        problems += self.fetcher.problems(
+            f"stylesheets for {material}", stylesheet, f"templates/styles/{material}.css"
+        )
+        self.fetcher.clear()
         self._stylesheets[material] = styles
+        self._style_problems[material] = list(problems)
         return styles, problems
 
-    def render(self, job: Job) -> Rendered:
+    def _layout(self, job: Job, part: str, pages: int) -> tuple[Any, list[Problem]]:
+        """Template → HTML → laid-out document, with every problem found on the way."""
         material = self.project.materials[job.material]
-        qr_url = document_context_qr(self.project, job)
         where = f"{job.slug} / {job.lang} / {job.material}"
+        if part == "shared":  # not this location's fault: say so, once for all of them
+            where = f"{job.lang} / {job.material} (pages shared by every location)"
         try:
-            html = self.html(job)
+            html = self.html(job, part)
         except jinja2.TemplateSyntaxError as exc:
-            return Rendered(
-                job,
-                None,
-                0,
-                qr_url,
-                [
-                    Problem(
-                        f"template syntax error: {exc.message}",
-                        path=f"templates/{exc.name}",
-                        line=exc.lineno,
-                        hint="fix the template",
-                    )
-                ],
-            )
+            return None, [
+                Problem(
+                    f"template syntax error: {exc.message}",
+                    path=f"templates/{exc.name}",
+                    line=exc.lineno,
+                    hint="fix the template",
+                )
+            ]
         except jinja2.UndefinedError as exc:
-            return Rendered(
-                job,
-                None,
-                0,
-                qr_url,
-                [
-                    Problem(
-                        f"template uses something undefined: {exc.message}",
-                        path=f"templates/{material.template}",
-                        line=_template_line(exc),
-                        hint="check the variable name, or add the key to content/"
-                        f"{job.lang}/{job.material}.yaml",
-                    )
-                ],
+            return None, [
+                Problem(
+                    f"template uses something undefined: {exc.message}",
+                    path=f"templates/{material.template}",
+                    line=_template_line(exc),
+                    hint=f"check the variable name, or add the key to content/{job.lang}/"
+                    f"{job.material}.yaml",
+                )
+            ]
+        except Exception as exc:  # anything else a template can raise, if it came from one
+            line = _template_line(exc)
+            if line is None and not isinstance(exc, jinja2.TemplateError):
+                raise
+            name = getattr(exc, "name", None) if isinstance(exc, jinja2.TemplateNotFound) else None
+            what = (
+                f"template not found: {exc.message}"
+                if name
+                else (f"template error: {type(exc).__name__}: {exc}")
             )
+            return None, [
+                Problem(
+                    what, path=f"templates/{material.template}", line=line, hint="fix the template"
+                )
+            ]
         styles, problems = self._styles(job.material)
-        self.fetcher.refused.clear()
+        self.fetcher.clear()
         template_path = self.project.templates_dir / material.template
         with captured_weasyprint_log() as log:
             document = self.weasyprint.HTML(
                 string=html, base_url=str(template_path), url_fetcher=self.fetcher
             ).render(font_config=self.fonts, stylesheets=styles)
             problems += self._log_problems(log, where)
-            for url, why in self.fetcher.refused:
-                problems.append(
-                    Problem(
-                        f"refused to load {url}: {why}",
-                        path=f"templates/{material.template}",
-                        hint="put the file under assets/ and refer to it there",
-                    )
-                )
-            problems += overflow_problems(document, job, material.pages)
-            pdf = document.write_pdf() if not any(p.severity == "error" for p in problems) else None
+        problems += self.fetcher.problems(where, template_path, f"templates/{material.template}")
+        self.fetcher.clear()
+        problems += overflow_problems(document, where, pages)
+        return document, problems
+
+    def _shared(self, job: Job) -> tuple[Any, list[Problem]]:
+        """Pages that do not depend on the location: laid out once per language and material."""
+        key = (job.lang, job.material)
+        if key not in self._shared_pages:
+            count = len(self.project.materials[job.material].shared_pages)
+            self._shared_pages[key] = self._layout(job, "shared", count)
+        return self._shared_pages[key]
+
+    def render(self, job: Job) -> Rendered:
+        material = self.project.materials[job.material]
+        qr_url = document_context_qr(self.project, job)
+        shared_pages = material.shared_pages
+        if not shared_pages:
+            document, problems = self._layout(job, "all", material.pages)
+            pages = document.pages if document is not None else []
+        else:
+            shared, shared_problems = self._shared(job)
+            document, problems = self._layout(job, "location", material.pages - len(shared_pages))
+            problems = shared_problems + problems
+            pages = []
+            if document is not None and shared is not None:
+                mine, common = iter(document.pages), iter(shared.pages)
+                for number in range(1, material.pages + 1):
+                    page = next(common if number in shared_pages else mine, None)
+                    if page is not None:
+                        pages.append(page)
+        if document is None or any(p.severity == "error" for p in problems):
+            return Rendered(job, None, len(pages), qr_url, _unique(problems), document)
+        if shared_pages:
+            document = document.copy(pages)  # keeps this document's title and language
+        where = f"{job.slug} / {job.lang} / {job.material}"
+        self.fetcher.clear()
+        with captured_weasyprint_log() as log, self.fetcher.embedding():
+            pdf = document.write_pdf(**self._pdf_options())
             problems += self._log_problems(log, where)
-        return Rendered(job, pdf, len(document.pages), qr_url, _unique(problems), document)
+        if self.fetcher.refusals:  # an attachment: never embedded, the document fails
+            asked = self.project.templates_dir / material.template
+            problems += self.fetcher.problems(where, asked, f"templates/{material.template}")
+            self.fetcher.clear()
+            pdf = None
+        return Rendered(job, pdf, len(pages), qr_url, _unique(problems), document)
+
+    def _pdf_options(self) -> dict[str, Any]:
+        options: dict[str, Any] = {}
+        if self.options.pdf_variant:
+            options["pdf_variant"] = self.options.pdf_variant
+        return options
 
     @staticmethod
     def _log_problems(log: _Capture, where: str) -> list[Problem]:
+        from .fetcher import MARKER  # a refusal is reported once, by the fetcher, located
+
+        log.records[:] = [r for r in log.records if MARKER not in r.getMessage()]
         found = [
             Problem(
                 f"{where}: {record.getMessage()}",
@@ -239,10 +315,9 @@ def _boxes(box: Any, into_transformed: bool = True) -> Iterator[Any]:
         yield from _boxes(child, into_transformed)
 
 
-def overflow_problems(document: Any, job: Job, expected_pages: int) -> list[Problem]:
+def overflow_problems(document: Any, where: str, expected_pages: int) -> list[Problem]:
     """Text that spilled onto an extra page, or out of a box marked ``data-fit``."""
     problems = []
-    where = f"{job.slug} / {job.lang} / {job.material}"
     if len(document.pages) != expected_pages:
         problems.append(
             Problem(

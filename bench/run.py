@@ -1,0 +1,287 @@
+"""Benchmark makeprint against WeasyPrint itself, measured in one run on this machine.
+
+    python bench/run.py [--locations N] [--quick] [--json]
+
+Generates N synthetic locations (valid and varied: long names, every service, extensions,
+several hours entries, both languages) in a temporary copy of the sample project, then
+measures, in the same run:
+
+  (a) naive: one `weasyprint` command per document on makeprint's own HTML (sampled);
+  (b) bare: WeasyPrint in one warm process on the same HTML (shared fonts, parsed CSS);
+  (c) `makeprint build` cold with -j1 and with every core;
+  (d) a rebuild with nothing changed (wall time, interpreter start included);
+  (e) a rebuild after one location's phone number changed (documents rebuilt);
+  (f) peak memory of a worker process for a small and a large build.
+
+Ratios are what to compare across machines; seconds are for this one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+SERVICES = [
+    "naloxone", "syringe-services", "fentanyl-test-strips", "supervised-consumption",
+    "methadone", "buprenorphine", "naltrexone", "alcohol-treatment", "counseling",
+    "peer-support", "hiv-testing", "hepatitis-testing", "wound-care", "detox", "outpatient",
+    "telehealth",
+]  # fmt: skip
+HOURS = (
+    "Mon-Fri 09:00-17:00",
+    "Mon-Fri 08:30-12:00,13:00-17:30; Sat 10:00-14:00",
+    "24/7",
+    "Mon,Wed,Fri 10:00-18:00; Tue,Thu 12:00-20:00",
+    "Tue-Sat 11:00-19:00",
+)
+NAMES = (
+    "Harbor Point Drop-In Center",
+    "Clínica Comunitaria Esperanza",
+    "Northside Recovery Clinic",
+    "St. Agnes Wellness & Recovery Services",
+    "Mobile Outreach Van",
+    "Peña & Hijos Health Hub",
+    "Eastern Shore Regional Harm Reduction Program",
+)
+
+
+def make_locations(path: Path, count: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(
+            [
+                "slug",
+                "name",
+                "street",
+                "city",
+                "region",
+                "postal_code",
+                "phone",
+                "intake_url",
+                "hours",
+                "services",
+                "languages",
+            ]
+        )
+        for i in range(count):
+            services = SERVICES if i % 5 == 0 else rng.sample(SERVICES, rng.randint(3, 9))
+            phone = f"(410) 555-01{i % 100:02d}" + (f" ext. {100 + i}" if i % 4 == 0 else "")
+            out.writerow(
+                [
+                    f"site-{i:04d}",
+                    f"{NAMES[i % len(NAMES)]} {i}",
+                    f"{100 + i} Main Street",
+                    "Baltimore",
+                    "MD",
+                    "21201",
+                    phone,
+                    f"https://example.org/intake?site={i}#start" if i % 3 == 0 else "",
+                    HOURS[i % len(HOURS)],
+                    ";".join(services),
+                    "en;es",
+                ]
+            )
+
+
+def make_project(base: Path, count: int) -> Path:
+    root = base / f"proj-{count}"
+    for part in ("templates", "content", "assets"):
+        shutil.copytree(REPO / part, root / part)
+    make_locations(root / "content" / "locations.csv", count)
+    return root
+
+
+def makeprint(root: Path, *args: str) -> tuple[float, str]:
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "makeprint.py"), "build", "--project", str(root), "-q", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"makeprint build failed:\n{proc.stdout}\n{proc.stderr}")
+    return seconds, proc.stdout + proc.stderr
+
+
+def written(output: str) -> int:
+    match = re.search(r"(\d+) files written", output)
+    return int(match[1]) if match else -1
+
+
+def peak_worker_rss_mb(root: Path, jobs: int, extra: list[str]) -> float:
+    """Run a build in a child process and report the largest RSS among its descendants."""
+    code = (
+        "import resource, subprocess, sys\n"
+        f"subprocess.run([sys.executable, {str(REPO / 'makeprint.py')!r}, 'build', '--project',"
+        f" {str(root)!r}, '-q', '--force', '-j', '{jobs}', *{extra!r}], check=True,"
+        " capture_output=True)\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return int(proc.stdout.split()[-1]) / 1024
+
+
+def documents(root: Path) -> tuple[list[tuple[object, str]], object]:
+    from makeprint_engine import Selection, load_project, plan_jobs
+
+    project = load_project(root)
+    return [(job, job.material) for job in plan_jobs(project, Selection())], project
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--locations",
+        type=int,
+        default=None,
+        help="synthetic locations (default 50; 8 with --quick)",
+    )
+    parser.add_argument("--quick", action="store_true", help="a smaller run, under a minute")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args()
+    count = args.locations or (8 if args.quick else 50)
+    naive_per_material = 1 if args.quick else 3
+    cores = len(os.sched_getaffinity(0))
+    report: dict[str, object] = {"cores": cores, "locations": count}
+    log = (lambda *a: None) if args.json else (lambda *a: print(*a, flush=True))
+
+    with tempfile.TemporaryDirectory(prefix="makeprint-bench-") as tmp:
+        base = Path(tmp)
+        root = make_project(base, count)
+        jobs, project = documents(root)
+        report["documents"] = len(jobs)
+        log(f"{count} locations → {len(jobs)} documents on {cores} cores")
+
+        # The same HTML for every contender: makeprint's own, all pages.
+        from makeprint_engine.render import Renderer
+
+        renderer = Renderer(project)
+        html_dir = root / "templates" / "materials"
+        sources = []
+        for i, (job, material) in enumerate(jobs):
+            path = html_dir / f"bench-{i:05d}.html"
+            path.write_text(renderer.html(job), encoding="utf-8")
+            sources.append((path, material))
+        styles = {
+            m: [
+                root / "templates" / "styles" / "base.css",
+                root / "templates" / "styles" / f"{m}.css",
+            ]
+            for m in project.materials
+        }
+
+        # (a) naive: one weasyprint command per document, sampled per material.
+        naive = {}
+        for material in project.materials:
+            sample = [s for s in sources if s[1] == material][:naive_per_material]
+            started = time.perf_counter()
+            for path, _ in sample:
+                cmd = [sys.executable, "-m", "weasyprint", "-q", str(path), str(path) + ".pdf"]
+                for css in styles[material]:
+                    cmd += ["-s", str(css)]
+                subprocess.run(cmd, check=True, capture_output=True)
+            naive[material] = (time.perf_counter() - started) / len(sample)
+        naive_total = sum(naive[m] for _, m in sources)
+        report["naive_s_per_doc"] = round(naive_total / len(sources), 3)
+        log(f"(a) naive weasyprint CLI: {naive_total / len(sources):.3f} s/document (sampled)")
+
+        # (b) bare WeasyPrint, warm, one process, same HTML, fonts and CSS shared.
+        import weasyprint
+        from weasyprint.text.fonts import FontConfiguration
+
+        fonts = FontConfiguration()
+        parsed = {
+            m: [weasyprint.CSS(filename=str(c), font_config=fonts) for c in css]
+            for m, css in styles.items()
+        }
+        bare_sources = sources if not args.quick else sources[: max(12, len(sources) // 2)]
+        weasyprint.HTML(filename=str(bare_sources[0][0])).write_pdf(
+            stylesheets=parsed[bare_sources[0][1]], font_config=fonts
+        )  # warm-up
+        started = time.perf_counter()
+        for path, material in bare_sources:
+            weasyprint.HTML(filename=str(path)).write_pdf(
+                stylesheets=parsed[material], font_config=fonts
+            )
+        bare = (time.perf_counter() - started) / len(bare_sources)
+        report["bare_s_per_doc"] = round(bare, 4)
+        log(f"(b) bare WeasyPrint, warm: {bare:.4f} s/document")
+        for path, _ in sources:
+            path.unlink()
+
+        # (c) makeprint, cold, -j1 and every core.
+        j1, _ = makeprint(root, "-j", "1", "--force", "--out", str(base / "out-j1"))
+        jall, out = makeprint(root, "-j", str(cores), "--force")
+        assert written(out) == len(jobs), out
+        report["makeprint_j1_s"] = round(j1, 2)
+        report["makeprint_jall_s"] = round(jall, 2)
+        log(
+            f"(c) makeprint -j1: {j1:.2f} s ({j1 / len(jobs):.4f} s/document); "
+            f"-j{cores}: {jall:.2f} s"
+        )
+
+        # (d) nothing changed; (e) one phone changed.
+        noop, out = makeprint(root)
+        report["noop_rebuild_s"] = round(noop, 3)
+        log(f"(d) no-change rebuild: {noop:.3f} s, {written(out)} written")
+        csv_path = root / "content" / "locations.csv"
+        text = csv_path.read_text(encoding="utf-8")
+        csv_path.write_text(text.replace("(410) 555-0101", "(410) 555-0177", 1), encoding="utf-8")
+        one, out = makeprint(root)
+        report["one_location_rebuilt"] = written(out)
+        report["one_location_rebuild_s"] = round(one, 2)
+        log(f"(e) one phone changed: {written(out)} documents rebuilt in {one:.2f} s")
+
+        # (f) peak RSS per worker, small and large build.
+        small_n, large_n = (4, count) if args.quick else (17, count * 4)
+        small = make_project(base, small_n)
+        large = root if large_n == count else make_project(base, large_n)
+        small_docs, large_docs = small_n * 6, large_n * 6
+        rss_small = peak_worker_rss_mb(small, cores, [])
+        rss_large = peak_worker_rss_mb(large, cores, [])
+        report[f"rss_mb_{small_docs}"] = round(rss_small, 1)
+        report[f"rss_mb_{large_docs}"] = round(rss_large, 1)
+        report["rss_growth"] = round(rss_large / rss_small, 3)
+        log(
+            f"(f) peak worker RSS: {rss_small:.0f} MB at {small_docs} documents, "
+            f"{rss_large:.0f} MB at {large_docs}"
+        )
+
+    report["speedup_vs_naive"] = round(naive_total / jall, 2)
+    report["overhead_vs_bare"] = round((j1 / len(jobs)) / bare, 3)
+    report["parallel_speedup"] = round(j1 / jall, 2)
+    if args.json:
+        print(json.dumps(report, sort_keys=True))
+        return
+    print()
+    print(f"{'speedup vs naive CLI loop':34} {report['speedup_vs_naive']:>8}×   (target ≥ 12)")
+    print(
+        f"{'-j1 cost ÷ bare warm WeasyPrint':34} {report['overhead_vs_bare']:>8}    (target ≤ 1.15)"
+    )
+    print(f"{'-j1 time ÷ all-core time':34} {report['parallel_speedup']:>8}×   (target ≥ 1.8)")
+    print(f"{'no-change rebuild':34} {report['noop_rebuild_s']:>8} s  (target < 0.5 s)")
+    print(
+        f"{'documents rebuilt, one phone changed':34} {report['one_location_rebuilt']:>8}    "
+        f"(target: that location's {len(project.languages) and 6})"
+    )
+    print(f"{'worker RSS, large ÷ small build':34} {report['rss_growth']:>8}    (target ≤ 1.10)")
+
+
+if __name__ == "__main__":
+    main()
