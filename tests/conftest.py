@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 import makeprint
 
+pytest_plugins = ["golden_plugin"]
 REPO = Path(__file__).resolve().parent.parent
 PARTS = ("templates", "content", "assets")
 
