@@ -25,6 +25,7 @@ class ConsoleReporter:
         self.count = 0
         self.started = time.monotonic()
         self.last_line = self.started
+        self.shown: set[str] = set()  # a problem shared by many documents is printed once
 
     def start(self, total: int) -> None:
         self.total = total
@@ -61,11 +62,14 @@ class ConsoleReporter:
         self.count += 1
         self._clear()
         for problem in problems:
-            click.secho(f"error: {problem}", fg="red", err=True)
+            if str(problem) not in self.shown:
+                self.shown.add(str(problem))
+                click.secho(f"error: {problem}", fg="red", err=True)
         self._progress()
 
     def warning(self, problem: Problem) -> None:
-        if not self.quiet:
+        if not self.quiet and str(problem) not in self.shown:
+            self.shown.add(str(problem))
             self._clear()
             click.secho(f"warning: {problem}", fg="yellow", err=True)
 
@@ -132,6 +136,19 @@ def cli() -> None:
     help="office: trim-size pages and card sheets; press: bleed and crop marks.",
 )
 @click.option(
+    "--sheet", metavar="NAME",
+    help="Card stock for wallet-card sheets (see 'makeprint list'). Default: by paper size.",
+)
+@click.option(
+    "--bleed", type=click.FloatRange(0, 10), default=None, metavar="MM",
+    help="Press bleed in mm. Default: 3.175 (1/8 in) for letter, 3 for a4.",
+)
+@click.option(
+    "--pdf-variant", metavar="VARIANT",
+    help="A WeasyPrint PDF variant for archiving, e.g. pdf/a-3b. Default: tagged PDF/UA-1.",
+)
+@click.option("--no-tags", is_flag=True, help="Untagged PDFs (smaller, not accessible).")
+@click.option(
     "-j", "--jobs", type=click.IntRange(1, 64), default=None, metavar="N",
     help="Worker processes. Default: the CPUs available.",
 )
@@ -146,7 +163,8 @@ def cli() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary.")
 def build(
     project: str, locations: str | None, slugs: tuple[str, ...], langs: tuple[str, ...],
-    materials: tuple[str, ...], out: str | None, profile: str, jobs: int | None, force: bool,
+    materials: tuple[str, ...], out: str | None, profile: str, sheet: str | None,
+    bleed: float | None, pdf_variant: str | None, no_tags: bool, jobs: int | None, force: bool,
     shard: str | None, require_reviewed: bool, quiet: bool,
 ) -> None:
     """Build PDFs for every location × language × material.
@@ -160,12 +178,18 @@ def build(
     Example:
         makeprint build
         makeprint build -l east-harbor --lang es -m wallet-card
+        makeprint build --profile press -m pamphlet   # for a print shop
         makeprint build --shard 2/4 --out output   # one of four CI runners
     """
     try:
         proj = load(project, locations)
         out_dir = Path(out) if out else proj.root / "output"
-        options = engine.Options(profile=profile, require_reviewed=require_reviewed)
+        options = engine.Options(
+            profile=profile, sheet=sheet, bleed_mm=bleed, pdf_variant=pdf_variant,
+            tagged=not no_tags, require_reviewed=require_reviewed,
+        )
+        if sheet:
+            proj.sheet(sheet)  # an unknown stock is a usage error worth stopping for now
         result = engine.build(
             proj, engine.Selection(slugs, langs, materials), out_dir, ConsoleReporter(quiet),
             options=options, jobs=jobs or engine.default_jobs(), force=force,
@@ -235,6 +259,10 @@ def list_(project: str, locations: str | None) -> None:
     for code, lang in sorted(proj.languages.items()):
         reviewer = f", reviewed by {lang.reviewed_by}" if lang.reviewed_by else ""
         click.echo(f"  {code:8} {lang.native_name} ({lang.name}) — {lang.status}{reviewer}")
+    click.secho("Sheet stocks (for wallet-card sheets)", bold=True)
+    for name, stock in sorted(proj.sheets.items()):
+        default = " (default)" if proj.sheet(None).name == name else ""
+        click.echo(f"  {name:20} {stock.description}{default}")
     click.secho("Materials", bold=True)
     for name, material in proj.materials.items():
         width, height = material.trim(proj.organization.paper)

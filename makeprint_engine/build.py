@@ -54,6 +54,7 @@ class _Outcome:
     pages: int
     qr_url: str
     problems: list[Problem]
+    extras: list[tuple[str, bytes, int, str]]
 
 
 def default_jobs() -> int:
@@ -81,7 +82,7 @@ def build(
     started = time.perf_counter()
     options = options or Options()
     out = check_output_dir(out, project.root)
-    planned = plan_jobs(project, selection)
+    planned = plan_jobs(project, selection, options.profile)
     if shard is not None:
         planned = shard_jobs(planned, project, *shard)
     _check_reviewed(project, planned, options)
@@ -89,7 +90,7 @@ def build(
     for warning in project.warnings:
         if warning.field != "status" or any(f"'{lang}'" in warning.message for lang in languages):
             reporter.warning(warning)
-    everything = {job.relpath for job in plan_jobs(project, Selection())}
+    everything = {(j.slug, j.lang, j.material) for j in plan_jobs(project, Selection())}
     result = BuildResult(out)
     fingerprints = Fingerprints(project, options)
     with output_lock(out):
@@ -101,11 +102,11 @@ def build(
         for job in planned:
             fp = fingerprints.job(job)
             known = cache.get(job.relpath, {})
+            paths = [job.relpath, *known.get("extras", [])]
             current = (
                 not force
                 and known.get("fp") == fp
-                and job.relpath in entries
-                and (out / job.relpath).is_file()
+                and all(p in entries and (out / p).is_file() for p in paths)
             )
             if current:
                 result.skipped.append(job.relpath)
@@ -144,21 +145,20 @@ def _check_reviewed(project: Project, planned: list[Job], options: Options) -> N
 
 
 def _remove_stale(
-    out: Path,
-    everything: set[str],
-    entries: dict[str, dict[str, object]],
-    cache: dict[str, dict[str, str]],
+    out: Path, everything: set[tuple[str, str, str]], entries: dict[str, dict[str, object]],
+    cache: dict[str, dict[str, object]],
 ) -> list[str]:
     """Outputs of locations, languages or materials that no longer exist are removed."""
     removed = []
-    for path in sorted(set(entries) | set(cache)):
-        if path in everything:
+    for path, entry in sorted(entries.items()):
+        key = (str(entry.get("location")), str(entry.get("lang")), str(entry.get("material")))
+        if key in everything:
             continue
         target = out / path
         if target.is_file() and target.resolve().is_relative_to(out):
             target.unlink()
             removed.append(path)
-        entries.pop(path, None)
+        del entries[path]
         cache.pop(path, None)
     return removed
 
@@ -182,28 +182,23 @@ def _record(
         cache.pop(job.relpath, None)
         reporter.failed(job, errors)
         return
-    try:
-        atomic_write(out / job.relpath, outcome.pdf)
-    except OSError as exc:
-        raise MakeprintError(
-            Problem(
-                f"cannot write {job.relpath}: {exc.strerror or exc}",
-                path=str(out),
-                hint="free some disk space or choose another folder with --out",
-            )
-        ) from None
-    digest = sha256(outcome.pdf)
-    entries[job.relpath] = {
-        "location": job.slug,
-        "lang": job.lang,
-        "material": job.material,
-        "path": job.relpath,
-        "pages": outcome.pages,
-        "sha256": digest,
-        "qr_url": outcome.qr_url,
-    }
-    cache[job.relpath] = {"fp": fps[job], "sha256": digest}
-    result.written.append(job.relpath)
+    variant = "single" if job.profile == "office" else job.profile
+    files = [(job.relpath, outcome.pdf, outcome.pages, variant), *outcome.extras]
+    for relpath, data, pages, kind in files:
+        try:
+            atomic_write(out / relpath, data)
+        except OSError as exc:
+            raise MakeprintError(Problem(
+                f"cannot write {relpath}: {exc.strerror or exc}", path=str(out),
+                hint="free some disk space or choose another folder with --out")) from None
+        entries[relpath] = {
+            "location": job.slug, "lang": job.lang, "material": job.material,
+            "variant": kind, "path": relpath, "pages": pages, "sha256": sha256(data),
+            "qr_url": outcome.qr_url,
+        }
+    cache[job.relpath] = {"fp": fps[job], "sha256": sha256(outcome.pdf),
+                          "extras": [relpath for relpath, *_ in outcome.extras]}
+    result.written += [relpath for relpath, *_ in files]
     reporter.done(job, job.relpath)
 
 
@@ -213,8 +208,17 @@ _worker: dict[str, object] = {}
 
 
 def _outcome(renderer: object, job: Job) -> _Outcome:
-    rendered = renderer.render(job)  # type: ignore[attr-defined]
-    return _Outcome(job, rendered.pdf, rendered.pages, rendered.qr_url, rendered.problems)
+    try:
+        rendered = renderer.render(job)  # type: ignore[attr-defined]
+    except MakeprintError as exc:
+        return _Outcome(job, None, 0, "", exc.problems, [])
+    except Exception as exc:  # noqa: BLE001 - one broken document must not sink the batch
+        problem = Problem(f"{job}: unexpected {type(exc).__name__}: {exc}",
+                          hint="please report this with the input that caused it")
+        return _Outcome(job, None, 0, "", [problem], [])
+    return _Outcome(
+        job, rendered.pdf, rendered.pages, rendered.qr_url, rendered.problems, rendered.extras
+    )
 
 
 def _init_worker(project: Project, options: Options) -> None:

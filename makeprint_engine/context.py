@@ -5,8 +5,16 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from .geometry import qr_size_mm, trifold_panels
+from .geometry import (
+    DEFAULT_BLEED_MM,
+    OFFICE_MARGIN_MM,
+    PAPER_MM,
+    fold_positions,
+    qr_size_mm,
+    trifold_panels,
+)
 from .hours import format_hours
+from .options import Options
 from .plan import Job
 from .project import Project
 from .qr import QUIET_ZONE, display_url, make_qr, tracked_url
@@ -20,7 +28,36 @@ def qr_for(project: Project, job: Job) -> str:
     )
 
 
-def document_context(project: Project, job: Job) -> dict[str, Any]:
+def page_geometry(project: Project, job: Job, options: Options) -> dict[str, Any]:
+    """Trim, bleed and the edge offset for backgrounds that touch the trim.
+
+    press: backgrounds run into the bleed (negative offset). office: a material the size of
+    the paper is printed on a desktop printer, so colour stops 1/4 in from the sheet edge.
+    """
+    paper = project.organization.paper
+    width, height = project.materials[job.material].trim(paper)
+    sheet_w, sheet_h = PAPER_MM[paper]
+    on_sheet = {round(width), round(height)} == {round(sheet_w), round(sheet_h)}
+    bleed = 0.0
+    if job.profile == "press":
+        bleed = options.bleed_mm if options.bleed_mm is not None else DEFAULT_BLEED_MM[paper]
+        edge = -bleed
+    else:
+        edge = OFFICE_MARGIN_MM if on_sheet else 0.0
+    return {
+        "paper": paper,
+        "profile": job.profile,
+        "width_mm": round(width, 3),
+        "height_mm": round(height, 3),
+        "bleed_mm": round(bleed, 3),
+        "edge_mm": round(edge, 3),
+        "on_sheet": on_sheet,
+        "panels": trifold_panels(paper),
+        "folds": {side: fold_positions(paper, side) for side in ("outside", "inside")},
+    }
+
+
+def document_context(project: Project, job: Job, options: Options | None = None) -> dict[str, Any]:
     org = project.organization
     language = project.languages[job.lang]
     material = project.materials[job.material]
@@ -31,7 +68,6 @@ def document_context(project: Project, job: Job) -> dict[str, Any]:
     code = make_qr(qr_for(project, job))
     size = qr_size_mm(code.modules, material.qr_min_mm)
     svg_uri = "data:image/svg+xml;base64," + base64.b64encode(code.svg.encode()).decode()
-    width, height = material.trim(org.paper)
 
     hours_rows = (
         format_hours(
@@ -101,10 +137,5 @@ def document_context(project: Project, job: Job) -> dict[str, Any]:
                 "{url}", display_url(location.intake_url)
             ),
         },
-        "page": {
-            "paper": org.paper,
-            "width_mm": round(width, 3),
-            "height_mm": round(height, 3),
-            "panels": trifold_panels(org.paper),
-        },
+        "page": page_geometry(project, job, options or Options()),
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 MM_PER_IN = 25.4
 PT_PER_IN = 72.0
@@ -50,3 +51,77 @@ def qr_size_mm(
     """Printed width of a code: at least min_width_mm, with modules of min_module_mm or more."""
     total = modules + 2 * quiet_zone
     return round(max(min_width_mm, total * min_module_mm), 2)
+
+
+PAPER_MM = {"letter": (215.9, 279.4), "a4": (210.0, 297.0)}
+OFFICE_MARGIN_MM = 6.35  # desktop printers cannot print closer than about 1/4 in to the edge
+SAFE_MM = 3.175  # text and codes stay 1/8 in inside the trim
+DEFAULT_BLEED_MM = {"letter": 3.175, "a4": 3.0}
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """Card stock: where each card sits on the sheet, all in millimetres from the top left."""
+
+    name: str
+    description: str
+    paper: str
+    width: float
+    height: float
+    card_w: float
+    card_h: float
+    columns: int
+    rows: int
+    margin_left: float
+    margin_top: float
+    gutter_x: float
+    gutter_y: float
+
+    @property
+    def count(self) -> int:
+        return self.columns * self.rows
+
+
+def card_positions(sheet: Sheet, back: bool = False) -> list[tuple[float, float]]:
+    """Top-left corner of each card, row by row. Backs are mirrored left to right, so that
+    after a long-edge duplex flip every back lands behind its own front."""
+    positions = []
+    for row in range(sheet.rows):
+        for col in range(sheet.columns):
+            x = sheet.margin_left + col * (sheet.card_w + sheet.gutter_x)
+            if back:
+                x = sheet.width - x - sheet.card_w
+            positions.append((x, sheet.margin_top + row * (sheet.card_h + sheet.gutter_y)))
+    return positions
+
+
+def cut_guides(sheet: Sheet, length: float = 4.0, gap: float = 1.0) -> list[tuple[float, ...]]:
+    """Short cut lines (x1, y1, x2, y2) in the sheet margins, on the extensions of the card
+    edges, never across a card and never nearer the sheet edge than a printer can print."""
+    lines: list[tuple[float, ...]] = []
+    xs = sorted({x for x, _ in card_positions(sheet)} | {x + sheet.card_w for x, _ in
+                                                          card_positions(sheet)})
+    ys = sorted({y for _, y in card_positions(sheet)} | {y + sheet.card_h for _, y in
+                                                          card_positions(sheet)})
+    top, bottom = ys[0], ys[-1]
+    left, right = xs[0], xs[-1]
+    limit = OFFICE_MARGIN_MM
+    for x in xs:
+        if top - gap - limit > 0:
+            end = max(limit, top - gap - length)
+            lines.append((x, end, x, top - gap))
+        if sheet.height - limit - (bottom + gap) > 0:
+            end = min(sheet.height - limit, bottom + gap + length)
+            lines.append((x, bottom + gap, x, end))
+    for y in ys:
+        if left - gap - limit > 0:
+            lines.append((max(limit, left - gap - length), y, left - gap, y))
+        if sheet.width - limit - (right + gap) > 0:
+            lines.append((right + gap, y, min(sheet.width - limit, right + gap + length), y))
+    return lines
+
+
+def fold_positions(paper: str, side: str) -> list[float]:
+    """x of each fold on the 'outside' or 'inside' page of a tri-fold, from the left, in mm."""
+    widths = trifold_panels(paper)[side]
+    return [round(widths[0], 4), round(widths[0] + widths[1], 4)]

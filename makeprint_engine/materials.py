@@ -11,7 +11,10 @@ from .geometry import to_mm
 from .yamlsrc import Mapping, load_yaml
 
 NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-KEYS = {"description", "pages", "trim", "qr_min_mm", "min_font_pt", "cost", "shared_pages"}
+KEYS = {
+    "description", "pages", "trim", "qr_min_mm", "min_font_pt", "cost", "shared_pages",
+    "card_sheet",
+}
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,7 @@ class Material:
     cost: float  # relative render cost, for balancing work
     template: str  # path relative to templates/
     shared_pages: tuple[int, ...] = ()  # 1-based pages that do not depend on the location
+    card_sheet: bool = False  # office profile: also imposed on card stock for duplex
 
     def trim(self, paper: str) -> tuple[float, float]:
         return self.trim_mm[paper]
@@ -101,6 +105,7 @@ def discover_materials(templates_dir: Path, root: Path) -> list[Material]:
                 cost=_number(meta, "cost", source, problems, 1),
                 template=f"materials/{name}.html",
                 shared_pages=_pages(meta, source, problems, int(pages)),
+                card_sheet=meta.get("card_sheet") is True,
             )
         )
     problems.raise_if_errors()
@@ -131,7 +136,8 @@ def _number(meta: Mapping, key: str, source: str, problems: Problems, default: f
     try:
         number = float(value)
     except (TypeError, ValueError):
-        problems.add(f'"{value}" is not a number', path=source, line=meta.line_of(key), field=key)
+        problems.add(f'"{value}" is not a number', path=source, line=meta.line_of(key), field=key,
+                     hint=f"write a number, e.g. {key}: {default:g}")
         return default
     if number <= 0:
         problems.add("must be more than 0", path=source, line=meta.line_of(key), field=key)

@@ -14,11 +14,17 @@ class Job:
     slug: str
     lang: str
     material: str
+    profile: str = "office"
 
     @property
     def relpath(self) -> str:
         """Output path relative to the output folder, always below it."""
-        return f"{self.slug}/{self.lang}/{self.material}.pdf"
+        suffix = "" if self.profile == "office" else f"-{self.profile}"
+        return f"{self.slug}/{self.lang}/{self.material}{suffix}.pdf"
+
+    def sibling(self, variant: str) -> str:
+        """Path of a further file made from this job, e.g. the card sheet."""
+        return f"{self.slug}/{self.lang}/{self.material}-{variant}.pdf"
 
     def __str__(self) -> str:
         return f"{self.slug} / {self.lang} / {self.material}"
@@ -31,7 +37,7 @@ class Selection:
     materials: tuple[str, ...] = ()
 
 
-def plan_jobs(project: Project, selection: Selection) -> list[Job]:
+def plan_jobs(project: Project, selection: Selection, profile: str = "office") -> list[Job]:
     """Every selected combination, in a stable order; unknown names are errors."""
     problems = []
     slugs = [loc.slug for loc in project.locations]
@@ -58,7 +64,7 @@ def plan_jobs(project: Project, selection: Selection) -> list[Job]:
             for material in project.materials:
                 if selection.materials and material not in selection.materials:
                     continue
-                job = Job(location.slug, lang, material)
+                job = Job(location.slug, lang, material, profile)
                 if job.relpath in seen:  # cannot happen with unique slugs; guard the invariant
                     raise MakeprintError(
                         f"{job} and {seen[job.relpath]} would both write {job.relpath}"

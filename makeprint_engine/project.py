@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .content import (
@@ -14,9 +14,11 @@ from .content import (
     load_language,
 )
 from .errors import MakeprintError, Problem, Problems, display_path
+from .geometry import Sheet
 from .locations import Location, load_locations
 from .materials import Material, discover_materials
 from .organization import Organization, load_organization
+from .sheets import DEFAULT_SHEET, load_sheets
 
 
 @dataclass
@@ -29,6 +31,17 @@ class Project:
     locations: list[Location]
     locations_path: Path
     warnings: list[Problem]
+    sheets: dict[str, Sheet] = field(default_factory=dict)
+
+    def sheet(self, name: str | None) -> Sheet:
+        """The named card stock, or the default for the organization's paper."""
+        chosen = name or DEFAULT_SHEET[self.organization.paper]
+        if chosen not in self.sheets:
+            raise MakeprintError(Problem(
+                f'no sheet stock named "{chosen}"', path="templates/sheets",
+                hint="choose from: " + (", ".join(sorted(self.sheets)) or "(none)")
+                + " — or add templates/sheets/NAME.yaml"))
+        return self.sheets[chosen]
 
     @property
     def templates_dir(self) -> Path:
@@ -78,6 +91,7 @@ def load_project(root: Path, locations_file: Path | None = None) -> Project:
             hint="add NAME.html and NAME.yaml there",
         )
     hotlines = attempt(load_hotlines, root / "content" / "hotlines.yaml", root) or {}
+    sheets = attempt(load_sheets, root / "templates" / "sheets", root) or {}
     languages: dict[str, Language] = {}
     names = [m.name for m in materials]
     for code in discover_languages(root / "content"):
@@ -115,5 +129,6 @@ def load_project(root: Path, locations_file: Path | None = None) -> Project:
     problems.raise_if_errors()
     assert org is not None
     return Project(
-        root, org, languages, {m.name: m for m in materials}, hotlines, locations, path, warnings
+        root, org, languages, {m.name: m for m in materials}, hotlines, locations, path, warnings,
+        sheets,
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -76,6 +78,9 @@ class Rendered:
     qr_url: str
     problems: list[Problem] = field(default_factory=list)
     document: Any = None  # the laid-out WeasyPrint document, for in-process checks only
+    # Further files made from the same document: (path, pdf, pages, variant), e.g. the card
+    # sheet of a wallet card.
+    extras: list[tuple[str, bytes, int, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -130,7 +135,7 @@ class Renderer:
     def html(self, job: Job, part: str = "all") -> str:
         """The document's HTML; ``part`` picks the shared pages, the location pages, or all."""
         template = self.env.get_template(self.project.materials[job.material].template)
-        context = document_context(self.project, job)
+        context = document_context(self.project, job, self.options)
         context["part"] = part
         return template.render(context)
 
@@ -244,6 +249,7 @@ class Renderer:
             return Rendered(job, None, len(pages), qr_url, _unique(problems), document)
         if shared_pages:
             document = document.copy(pages)  # keeps this document's title and language
+        _stamp_date(document)
         where = f"{job.slug} / {job.lang} / {job.material}"
         self.fetcher.clear()
         with captured_weasyprint_log() as log, self.fetcher.embedding():
@@ -253,13 +259,45 @@ class Renderer:
             asked = self.project.templates_dir / material.template
             problems += self.fetcher.problems(where, asked, f"templates/{material.template}")
             self.fetcher.clear()
+            return Rendered(job, None, len(pages), qr_url, _unique(problems), document)
+        extras: list[tuple[str, bytes, int, str]] = []
+        try:
+            pdf, extras = self._finish(job, pdf)
+        except (ValueError, RuntimeError) as exc:
+            problems.append(Problem(f"{where}: cannot finish the PDF: {exc}",
+                                    hint="check the sheet stock and material settings"))
             pdf = None
-        return Rendered(job, pdf, len(pages), qr_url, _unique(problems), document)
+        return Rendered(job, pdf, len(pages), qr_url, _unique(problems), document, extras)
+
+    def _finish(self, job: Job, pdf: bytes) -> tuple[bytes, list[tuple[str, bytes, int, str]]]:
+        """Press marks around the trim, or card sheets for office printers."""
+        from . import impose  # pikepdf: only when a finished file needs it
+
+        material = self.project.materials[job.material]
+        if job.profile == "press":
+            page = document_context(self.project, job, self.options)["page"]
+            folds = []
+            if job.material == "pamphlet":
+                folds = [page["folds"]["outside"], page["folds"]["inside"]]
+            return impose.add_press_marks(pdf, page["bleed_mm"], folds), []
+        if material.card_sheet:
+            sheet = self.project.sheet(self.options.sheet)
+            width, height = material.trim(self.project.organization.paper)
+            if abs(sheet.card_w - width) > 0.5 or abs(sheet.card_h - height) > 0.5:
+                raise ValueError(
+                    f"sheet {sheet.name} holds {sheet.card_w:g} × {sheet.card_h:g} mm cards, "
+                    f"but the card is {width:g} × {height:g} mm")
+            return pdf, [(job.sibling("sheet"), impose.impose_cards(pdf, sheet), 2, "sheet")]
+        return pdf, []
 
     def _pdf_options(self) -> dict[str, Any]:
+        """Tagged PDF/UA by default: language, title, reading order and alt text for readers."""
         options: dict[str, Any] = {}
         if self.options.pdf_variant:
             options["pdf_variant"] = self.options.pdf_variant
+            options["pdf_tags"] = self.options.tagged
+        elif self.options.tagged:
+            options["pdf_variant"] = "pdf/ua-1"
         return options
 
     @staticmethod
@@ -277,6 +315,15 @@ class Renderer:
         ]
         log.records.clear()
         return found
+
+
+def _stamp_date(document: Any) -> None:
+    """Dates only from SOURCE_DATE_EPOCH: without it the PDF carries none, so builds repeat."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        stamp = datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
+        document.metadata.created = document.metadata.modified = stamp.strftime(
+            "%Y-%m-%dT%H:%M:%SZ")
 
 
 def document_context_qr(project: Project, job: Job) -> str:
@@ -312,6 +359,9 @@ def _boxes(box: Any, into_transformed: bool = True) -> Iterator[Any]:
     for child in getattr(box, "children", ()):
         if not into_transformed and child.style["transform"]:
             continue  # laid out unrotated: checked against its own box, marked data-fit
+        element = getattr(child, "element", None)
+        if element is not None and element.get("data-bleed") is not None:
+            continue  # a background meant to run past the edge, into the bleed
         yield from _boxes(child, into_transformed)
 
 

@@ -27,12 +27,21 @@ def test_every_location_language_material_is_built(built: Path) -> None:
         for lang in ("en", "es")
         for material in MATERIAL_PAGES
     }
-    assert {f["path"] for f in files} == expected
+    sheets = {
+        f"{row['slug']}/{lang}/wallet-card-sheet.pdf"
+        for row in sample_rows()
+        for lang in ("en", "es")
+    }
+    assert {f["path"] for f in files} == expected | sheets
     for entry in files:
         path = built / "output" / str(entry["path"])
         assert path.is_file()
-        assert entry["pages"] == MATERIAL_PAGES[str(entry["material"])]
-        assert set(entry) == {"location", "lang", "material", "path", "pages", "sha256", "qr_url"}
+        if entry["variant"] == "single":
+            assert entry["pages"] == MATERIAL_PAGES[str(entry["material"])]
+        else:
+            assert (entry["variant"], entry["material"], entry["pages"]) == ("sheet", "wallet-card", 2)
+        keys = {"location", "lang", "material", "variant", "path", "pages", "sha256", "qr_url"}
+        assert set(entry) == keys
 
 
 @pytest.mark.parametrize("material", sorted(MATERIAL_PAGES))
@@ -67,7 +76,7 @@ def test_location_fields_are_printed(built: Path, material: str) -> None:
 @pytest.mark.parametrize("material", sorted(MATERIAL_PAGES))
 def test_qr_decodes_to_manifest_url(built: Path, material: str) -> None:
     for entry in manifest(built):
-        if entry["material"] != material:
+        if entry["material"] != material or entry["variant"] != "single":
             continue
         codes = decode_qr(built / "output" / str(entry["path"]))
         assert codes == [entry["qr_url"]], entry["path"]

@@ -225,11 +225,12 @@ def test_build_prints_one_line_summary(project: Path, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     line = summary(result.output)
-    assert int(str(line["written"])) == len(SAMPLE_SLUGS)
+    # Each wallet card is written twice: the card, and the sheet of ten for card stock.
+    assert int(str(line["written"])) == 2 * len(SAMPLE_SLUGS)
     assert Path(str(line["where"])) == out
     assert line["failed"] is None
     assert "failed" not in result.output
-    assert len(list(out.rglob("*.pdf"))) == len(SAMPLE_SLUGS)
+    assert len(list(out.rglob("*.pdf"))) == 2 * len(SAMPLE_SLUGS)
 
 
 def test_summary_names_output_relative_to_cwd(
@@ -256,7 +257,8 @@ def test_failed_document_gives_exit_1_and_failed_in_summary(project: Path) -> No
     assert "failed" in result.output
     assert "east-harbor / en / wallet-card" in result.output
     line = summary(result.output)
-    assert (line["written"], line["failed"]) == (str(len(SAMPLE_SLUGS) - 1), "1"), result.output
+    written = str(2 * (len(SAMPLE_SLUGS) - 1))  # card and sheet for each good location
+    assert (line["written"], line["failed"]) == (written, "1"), result.output
     assert "Traceback" not in result.output
 
 
