@@ -39,7 +39,8 @@ def test_every_location_language_material_is_built(built: Path) -> None:
         if entry["variant"] == "single":
             assert entry["pages"] == MATERIAL_PAGES[str(entry["material"])]
         else:
-            assert (entry["variant"], entry["material"], entry["pages"]) == ("sheet", "wallet-card", 2)
+            sheet = (entry["variant"], entry["material"], entry["pages"])
+            assert sheet == ("sheet", "wallet-card", 2)
         keys = {"location", "lang", "material", "variant", "path", "pages", "sha256", "qr_url"}
         assert set(entry) == keys
 
