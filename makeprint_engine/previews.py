@@ -1,0 +1,77 @@
+"""PDF pages as PNG images, for the web page, ``makeprint preview`` and the contact sheet.
+
+PDFium (through pypdfium2) is not thread-safe, so every call into it holds one process-wide
+lock. Rasterizing a page takes a few milliseconds; rendering the PDF itself is what is slow.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+
+MAX_DPI = 600
+# PDFium may be used from several server threads at once; it must never run concurrently.
+_PDFIUM = threading.Lock()
+
+
+def page_count(pdf: bytes) -> int:
+    import pypdfium2
+
+    with _PDFIUM:
+        doc = pypdfium2.PdfDocument(pdf)
+        try:
+            return len(doc)
+        finally:
+            doc.close()
+
+
+def page_pngs(
+    pdf: bytes,
+    pages: list[int] | None = None,
+    *,
+    dpi: float | None = None,
+    max_px: int | None = None,
+) -> list[bytes]:
+    """PNG bytes of the given 1-based ``pages`` (all when None).
+
+    Resolution: ``dpi`` when given; else the largest that keeps the page's longer side within
+    ``max_px`` pixels (at most 200 dpi); else 150 dpi.
+    """
+    import pypdfium2
+
+    if dpi is not None and not 0 < dpi <= MAX_DPI:
+        raise ValueError(f"dpi must be between 1 and {MAX_DPI}")
+    images = []
+    with _PDFIUM:
+        doc = pypdfium2.PdfDocument(pdf)
+        try:
+            numbers = list(range(1, len(doc) + 1)) if pages is None else pages
+            for number in numbers:
+                if not 1 <= number <= len(doc):
+                    raise IndexError(f"page {number} does not exist (the document has {len(doc)})")
+                page = doc[number - 1]
+                try:
+                    width, height = page.get_size()  # PDF points, 1/72 in
+                    scale = _scale(width, height, dpi, max_px)
+                    image = page.render(scale=scale).to_pil()
+                finally:
+                    page.close()
+                images.append(image)
+        finally:
+            doc.close()
+    # PNG encoding needs no PDFium: done outside the lock.
+    return [_png(image) for image in images]
+
+
+def _scale(width: float, height: float, dpi: float | None, max_px: int | None) -> float:
+    if dpi is not None:
+        return dpi / 72
+    if max_px is not None:
+        return min(200 / 72, max_px / max(width, height, 1))
+    return 150 / 72
+
+
+def _png(image) -> bytes:  # type: ignore[no-untyped-def]
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, format="PNG", optimize=False, compress_level=6)
+    return buffer.getvalue()
