@@ -181,7 +181,9 @@ def load_language(
             hint="add 'reviewed_by: Name, qualification, date'",
         )
     fonts = meta.get("fonts") or []
-    if not isinstance(fonts, list) or not all(isinstance(f, str) for f in fonts):
+    if not isinstance(fonts, list) or not all(
+        isinstance(f, str) and re.fullmatch(r"[A-Za-z0-9 ._-]{1,64}", f) for f in fonts
+    ):
         problems.add(
             "must be a list of font family names",
             path=source,
@@ -221,7 +223,8 @@ def _mapping_file(path: Path, root: Path, problems: Problems) -> Mapping:
         problems.extend(exc.problems)
         return _empty()
     if not isinstance(data, Mapping):
-        problems.add("must be a mapping of keys to text", path=source, line=1)
+        problems.add("must be a mapping of keys to text", path=source, line=1,
+                     hint="give it the same keys as the file in content/en/")
         return _empty()
     return data
 

@@ -35,6 +35,7 @@ def page_geometry(project: Project, job: Job, options: Options) -> dict[str, Any
     the paper is printed on a desktop printer, so colour stops 1/4 in from the sheet edge.
     """
     paper = project.organization.paper
+    rtl = project.languages[job.lang].direction == "rtl"
     width, height = project.materials[job.material].trim(paper)
     sheet_w, sheet_h = PAPER_MM[paper]
     on_sheet = {round(width), round(height)} == {round(sheet_w), round(sheet_h)}
@@ -53,7 +54,10 @@ def page_geometry(project: Project, job: Job, options: Options) -> dict[str, Any
         "edge_mm": round(edge, 3),
         "on_sheet": on_sheet,
         "panels": trifold_panels(paper),
-        "folds": {side: fold_positions(paper, side) for side in ("outside", "inside")},
+        # A right-to-left pamphlet is a mirror image: its folds are mirrored too.
+        "folds": {
+            side: fold_positions(paper, side, mirrored=rtl) for side in ("outside", "inside")
+        },
     }
 
 
@@ -101,6 +105,7 @@ def document_context(project: Project, job: Job, options: Options | None = None)
             "dir": language.direction,
             "locale": language.locale,
             "name": language.native_name,
+            "fonts": list(language.fonts),
         },
         "org": {
             "name": org.name,

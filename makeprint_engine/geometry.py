@@ -121,7 +121,14 @@ def cut_guides(sheet: Sheet, length: float = 4.0, gap: float = 1.0) -> list[tupl
     return lines
 
 
-def fold_positions(paper: str, side: str) -> list[float]:
-    """x of each fold on the 'outside' or 'inside' page of a tri-fold, from the left, in mm."""
+def fold_positions(paper: str, side: str, mirrored: bool = False) -> list[float]:
+    """x of each fold on the 'outside' or 'inside' page of a tri-fold, from the left, in mm.
+
+    ``mirrored``: a right-to-left pamphlet, whose panels run from the right edge.
+    """
     widths = trifold_panels(paper)[side]
-    return [round(widths[0], 4), round(widths[0] + widths[1], 4)]
+    folds = [widths[0], widths[0] + widths[1]]
+    if mirrored:
+        total = sum(widths)
+        folds = sorted(total - x for x in folds)
+    return [round(x, 4) for x in folds]

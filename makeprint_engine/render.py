@@ -54,6 +54,17 @@ class ProjectLoader(jinja2.FileSystemLoader):
         return source, filename, uptodate
 
 
+def left_to_right(text: object) -> Markup:
+    """Phone numbers, URLs, e-mail: always left to right, even inside right-to-left text."""
+    return Markup('<span dir="ltr" class="ltr">{}</span>').format(text)
+
+
+def isolated(text: object) -> Markup:
+    """Text of its own direction (a name, an address) that must not reorder its neighbours:
+    wrapped in FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE."""
+    return Markup("\u2068{}\u2069").format(text)
+
+
 def template_environment(templates_dir: Path) -> jinja2.Environment:
     # Templates may come from partners: the sandbox refuses Python internals (no
     # ``__class__``, ``__globals__``…) and changes to the shared content and location data.
@@ -67,6 +78,8 @@ def template_environment(templates_dir: Path) -> jinja2.Environment:
     )
     env.filters["md"] = inline_markdown
     env.filters["url"] = breakable_url
+    env.filters["ltr"] = left_to_right
+    env.filters["isolate"] = isolated
     return env
 
 
@@ -139,14 +152,17 @@ class Renderer:
         context["part"] = part
         return template.render(context)
 
-    def _styles(self, material: str) -> tuple[list[Any], list[Problem]]:
-        if material in self._stylesheets:  # parsed once; its problems count for every job
-            return self._stylesheets[material], list(self._style_problems.get(material, []))
+    def _styles(self, material: str, direction: str = "ltr") -> tuple[list[Any], list[Problem]]:
+        """base.css, the material's stylesheet and, for right-to-left languages, rtl.css:
+        parsed once per material and direction."""
+        key = f"{material}:{direction}"
+        if key in self._stylesheets:
+            return self._stylesheets[key], []
         styles = []
         problems: list[Problem] = []
-        self.fetcher.clear()
+        names = ["base", material] + (["rtl"] if direction == "rtl" else [])
         with captured_weasyprint_log() as log:
-            for name in ("base", material):
+            for name in names:
                 path = self.project.templates_dir / "styles" / f"{name}.css"
                 if path.is_file():
                     styles.append(
@@ -155,13 +171,7 @@ class Renderer:
                         )
                     )
         problems += self._log_problems(log, f"templates/styles ({material})")
-        stylesheet = self.project.templates_dir / "styles" / f"{material}.css"
-        problems += self.fetcher.problems(
-            f"stylesheets for {material}", stylesheet, f"templates/styles/{material}.css"
-        )
-        self.fetcher.clear()
-        self._stylesheets[material] = styles
-        self._style_problems[material] = list(problems)
+        self._stylesheets[key] = styles
         return styles, problems
 
     def _layout(self, job: Job, part: str, pages: int) -> tuple[Any, list[Problem]]:
@@ -206,7 +216,8 @@ class Renderer:
                     what, path=f"templates/{material.template}", line=line, hint="fix the template"
                 )
             ]
-        styles, problems = self._styles(job.material)
+        direction = self.project.languages[job.lang].direction
+        styles, problems = self._styles(job.material, direction)
         self.fetcher.clear()
         template_path = self.project.templates_dir / material.template
         with captured_weasyprint_log() as log:
