@@ -55,8 +55,12 @@ class ProjectLoader(jinja2.FileSystemLoader):
 
 
 def left_to_right(text: object) -> Markup:
-    """Phone numbers, URLs, e-mail: always left to right, even inside right-to-left text."""
-    return Markup('<span dir="ltr" class="ltr">{}</span>').format(text)
+    """Phone numbers, URLs, e-mail: always left to right, even inside right-to-left text.
+
+    Isolated twice: dir="ltr" for the element, and LEFT-TO-RIGHT ISOLATE ... POP DIRECTIONAL
+    ISOLATE around the text itself, which Pango's bidi handles however the box is split.
+    """
+    return Markup('<span dir="ltr" class="ltr">\u2066{}\u2069</span>').format(text)
 
 
 def isolated(text: object) -> Markup:

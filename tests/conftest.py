@@ -65,6 +65,14 @@ def pdf_text(path: Path) -> list[str]:
         doc.close()
 
 
+def pdf_text_runs(path: Path) -> str:
+    """Text in the order it is drawn (pypdf): left-to-right runs such as a phone number stay
+    whole inside right-to-left lines, where PDFium reorders a line by reading direction."""
+    import pypdf
+
+    return " ".join(page.extract_text() for page in pypdf.PdfReader(path).pages)
+
+
 def decode_qr(path: Path, page: int | None = None, dpi: int = 300) -> list[str]:
     """Rasterize pages and decode every QR code on them with a real decoder (zxing-cpp)."""
     doc = pypdfium2.PdfDocument(str(path))

@@ -23,9 +23,15 @@ def stress_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.slow
 def test_every_qr_decodes_to_its_manifest_url(stress_build: Path) -> None:
     files = manifest(stress_build)
-    assert len(files) == 15  # 2 locations × 2 languages × 3 materials + 1 × 1 × 3
-    for entry in files:
+    single = [f for f in files if f["variant"] == "single"]
+    sheets = [f for f in files if f["variant"] == "sheet"]
+    assert len(single) == 15  # 2 locations × 2 languages × 3 materials + 1 × 1 × 3
+    assert len(sheets) == 5  # one card sheet per wallet card
+    for entry in single:
         assert decode_qr(stress_build / "output" / str(entry["path"])) == [entry["qr_url"]]
+    for entry in sheets:  # ten cards on the sheet's back page, each with the same code
+        codes = decode_qr(stress_build / "output" / str(entry["path"]), page=1)
+        assert codes == [entry["qr_url"]] * 10
 
 
 @pytest.mark.slow
