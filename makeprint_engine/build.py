@@ -8,7 +8,7 @@ import os
 import time
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import MakeprintError, Problem
@@ -121,8 +121,22 @@ def build(
         finally:
             write_manifest(out, list(entries.values()), manifest_file)
             atomic_write(out / CACHE, json.dumps(cache, indent=0, sort_keys=True).encode())
+        if result.written or result.removed or not (out / "index.html").is_file():
+            _contact_sheet(project, out, manifest_file, reporter)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _contact_sheet(project: Project, out: Path, manifest_file: str, reporter: Reporter) -> None:
+    """output/index.html: thumbnails and links for every document, openable from disk."""
+    from .contact_sheet import write_contact_sheet  # PDFium: only when something changed
+
+    names = {loc.slug: loc.name for loc in project.locations}
+    try:
+        write_contact_sheet(out, read_manifest(out, manifest_file), names)
+    except MakeprintError as exc:  # the PDFs are the product; a contact sheet is a courtesy
+        for problem in exc.problems:
+            reporter.warning(replace(problem, severity="warning"))
 
 
 def _check_reviewed(project: Project, planned: list[Job], options: Options) -> None:
