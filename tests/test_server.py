@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import datetime as dt
 import http.client
 import json
@@ -141,7 +143,9 @@ def test_catalog_lists_locations_languages_materials_and_services(served: Served
     assert spanish["status"] == "draft"
     assert {m["name"] for m in catalog["materials"]} == set(project.materials)
     for material in catalog["materials"]:
-        assert [v["name"] for v in material["variants"]] == ["single"]
+        expected = ["single", "sheet", "press"] if material["name"] == "wallet-card" else [
+            "single", "press"]
+        assert [v["name"] for v in material["variants"]] == expected
     assert "naloxone" in {s["key"] for s in catalog["event"]["services"]}
     assert catalog["problems"] == []
     assert served.json("/api/version") == (200, {"version": 1, "problems": []})
@@ -591,3 +595,18 @@ def test_serve_reports_a_port_in_use(project: Path) -> None:
         assert "cannot listen on 127.0.0.1 port" in result.output
     finally:
         running.close()
+
+
+def test_card_sheet_and_press_versions_download(served: Served) -> None:
+    """The page offers what an outreach worker and a print shop each need."""
+    import pypdf
+
+    for variant, pages, trim in (("sheet", 2, (612, 792)), ("press", 2, (252, 144))):
+        status, headers, body = served.get(
+            f"/api/pdf?location=east-harbor&lang=en&material=wallet-card&variant={variant}"
+        )
+        assert status == 200, body[:200]
+        reader = pypdf.PdfReader(io.BytesIO(body))
+        assert len(reader.pages) == pages
+        box = reader.pages[0].trimbox
+        assert (round(float(box.width)), round(float(box.height))) == trim
