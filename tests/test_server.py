@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import io
-
 import datetime as dt
 import http.client
+import io
 import json
 import re
 import threading
@@ -143,8 +142,11 @@ def test_catalog_lists_locations_languages_materials_and_services(served: Served
     assert spanish["status"] == "draft"
     assert {m["name"] for m in catalog["materials"]} == set(project.materials)
     for material in catalog["materials"]:
-        expected = ["single", "sheet", "press"] if material["name"] == "wallet-card" else [
-            "single", "press"]
+        expected = (
+            ["single", "sheet", "press"]
+            if material["name"] == "wallet-card"
+            else ["single", "press"]
+        )
         assert [v["name"] for v in material["variants"]] == expected
     assert "naloxone" in {s["key"] for s in catalog["event"]["services"]}
     assert catalog["problems"] == []
