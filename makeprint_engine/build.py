@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import signal
 import time
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -115,7 +117,8 @@ def build(
         reporter.start(len(todo))
         try:
             for outcome in _render_all(project, options, [j for j, _ in todo], jobs):
-                _record(outcome, out, reporter, result, entries, cache, dict(todo))
+                with _interrupt_deferred():  # a file on disk is a file in the manifest
+                    _record(outcome, out, reporter, result, entries, cache, dict(todo))
         except KeyboardInterrupt:
             raise BuildInterrupted() from None
         finally:
@@ -156,6 +159,24 @@ def _check_reviewed(project: Project, planned: list[Job], options: Options) -> N
                 for code in drafts
             ]
         )
+
+
+@contextmanager
+def _interrupt_deferred() -> Iterator[None]:
+    """Hold Ctrl-C until the block is done: it arrives right after, as KeyboardInterrupt.
+
+    Used while a finished document is written and recorded, so an interrupted build never
+    leaves a file that the manifest and the cache do not know about.
+    """
+    try:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    except (AttributeError, OSError, ValueError):  # pragma: no cover - not POSIX
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _remove_stale(
@@ -222,20 +243,28 @@ _worker: dict[str, object] = {}
 
 
 def _outcome(renderer: object, job: Job) -> _Outcome:
+    from .preflight import build_problems
+
     try:
         rendered = renderer.render(job)  # type: ignore[attr-defined]
+        # The layout checks of preflight (glyphs, type size, contrast, links, image
+        # resolution) run on the laid-out document here, in the worker that holds it.
+        problems = build_problems(renderer.project, rendered)  # type: ignore[attr-defined]
     except MakeprintError as exc:
         return _Outcome(job, None, 0, "", exc.problems, [])
     except Exception as exc:  # noqa: BLE001 - one broken document must not sink the batch
         problem = Problem(f"{job}: unexpected {type(exc).__name__}: {exc}",
                           hint="please report this with the input that caused it")
         return _Outcome(job, None, 0, "", [problem], [])
-    return _Outcome(
-        job, rendered.pdf, rendered.pages, rendered.qr_url, rendered.problems, rendered.extras
-    )
+    if any(p.severity == "error" for p in problems):  # refuse to write a defective document
+        return _Outcome(job, None, rendered.pages, rendered.qr_url, problems, [])
+    return _Outcome(job, rendered.pdf, rendered.pages, rendered.qr_url, problems, rendered.extras)
 
 
 def _init_worker(project: Project, options: Options) -> None:
+    # Ctrl-C reaches the whole process group; the main process handles it and stops the
+    # workers. Left to the default, an idle worker dies with a KeyboardInterrupt traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from .render import Renderer
 
     _worker["renderer"] = Renderer(project, options)
@@ -284,5 +313,11 @@ def _render_all(
                     if nxt is not None:
                         pending.add(pool.submit(_work, nxt))
         except BaseException:
+            # Interrupted (or a write failed): nothing more is written, so the documents the
+            # workers are still rendering are of no use. Stop them now rather than waiting.
+            processes = dict(getattr(pool, "_processes", None) or {})
             pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes.values():
+                if process.is_alive():
+                    process.terminate()
             raise

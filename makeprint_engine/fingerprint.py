@@ -13,6 +13,7 @@ from pathlib import Path
 from .options import Options
 from .plan import Job
 from .project import Project
+from .sheets import DEFAULT_SHEET
 
 CACHE = ".cache/fingerprints.json"
 _DEPENDS_RE = re.compile(r"""{%-?\s*(?:extends|include|import|from)\s+["']([^"']+)["']""")
@@ -79,6 +80,11 @@ class Fingerprints:
             files = template_files(templates, meta.template)
             files += [templates / "materials" / f"{material}.yaml"]
             files += [templates / "styles" / "base.css", templates / "styles" / f"{material}.css"]
+            if self.project.languages[lang].direction == "rtl":
+                files += [templates / "styles" / "rtl.css"]
+            if meta.card_sheet and self.options.profile == "office":  # the card sheet's stock
+                sheet = self.options.sheet or DEFAULT_SHEET[self.project.organization.paper]
+                files += [templates / "sheets" / f"{sheet}.yaml"]
             content = self.project.content_dir
             files += [content / "organization.yaml", content / "hotlines.yaml"]
             files += [
@@ -104,4 +110,12 @@ def read_cache(out: Path) -> dict[str, dict[str, str]]:
         return {}
     if not isinstance(data, dict):
         return {}
-    return {k: v for k, v in data.items() if isinstance(v, dict) and isinstance(v.get("fp"), str)}
+    return {k: v for k, v in data.items() if _entry_ok(v)}
+
+
+def _entry_ok(entry: object) -> bool:
+    """An entry of the shape build() writes; any other shape is dropped (that job rebuilds)."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("fp"), str):
+        return False
+    extras = entry.get("extras", [])
+    return isinstance(extras, list) and all(isinstance(e, str) for e in extras)

@@ -95,14 +95,18 @@ def card_positions(sheet: Sheet, back: bool = False) -> list[tuple[float, float]
     return positions
 
 
-def cut_guides(sheet: Sheet, length: float = 4.0, gap: float = 1.0) -> list[tuple[float, ...]]:
+def cut_guides(
+    sheet: Sheet, back: bool = False, length: float = 4.0, gap: float = 1.0
+) -> list[tuple[float, ...]]:
     """Short cut lines (x1, y1, x2, y2) in the sheet margins, on the extensions of the card
-    edges, never across a card and never nearer the sheet edge than a printer can print."""
+    edges, never across a card and never nearer the sheet edge than a printer can print.
+    ``back``: for the mirrored back page."""
+    positions = card_positions(sheet, back=back)
+    xs = sorted({round(x, 4) for x, _ in positions}
+                | {round(x + sheet.card_w, 4) for x, _ in positions})
+    ys = sorted({round(y, 4) for _, y in positions}
+                | {round(y + sheet.card_h, 4) for _, y in positions})
     lines: list[tuple[float, ...]] = []
-    xs = sorted({x for x, _ in card_positions(sheet)} | {x + sheet.card_w for x, _ in
-                                                          card_positions(sheet)})
-    ys = sorted({y for _, y in card_positions(sheet)} | {y + sheet.card_h for _, y in
-                                                          card_positions(sheet)})
     top, bottom = ys[0], ys[-1]
     left, right = xs[0], xs[-1]
     limit = OFFICE_MARGIN_MM

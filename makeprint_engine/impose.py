@@ -54,7 +54,7 @@ def impose_cards(card_pdf: bytes, sheet: Sheet) -> bytes:
             py = height - _pt(y + sheet.card_h) + dy
             ops.append(f"q 1 0 0 1 {px:.3f} {py:.3f} cm {name} Do Q")
         ops.append(f"/Artifact BMC q {GUIDE_GREY} G 0.3 w")
-        for x1, y1, x2, y2 in cut_guides(sheet):
+        for x1, y1, x2, y2 in cut_guides(sheet, back=back):
             ops.append(_line(_pt(x1), height - _pt(y1), _pt(x2), height - _pt(y2)))
         ops.append("Q EMC")
         page.contents_add(pikepdf.Stream(out, "\n".join(ops).encode()), prepend=False)
@@ -97,5 +97,9 @@ def add_press_marks(pdf_bytes: bytes, bleed_mm: float, folds_mm: list[list[float
                 ops.append(_line(x, y0 - near, x, y0 - far))
                 ops.append(_line(x, y1 + near, x, y1 + far))
         ops.append("Q EMC")
+        # WeasyPrint's own stream changes the coordinate system outside any q ... Q: wrap it,
+        # so the marks are drawn in the page's default space.
+        page.contents_add(pikepdf.Stream(pdf, b"q\n"), prepend=True)
+        page.contents_add(pikepdf.Stream(pdf, b"Q\n"), prepend=False)
         page.contents_add(pikepdf.Stream(pdf, "\n".join(ops).encode()), prepend=False)
     return _save(pdf)

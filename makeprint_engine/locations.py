@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -295,7 +296,7 @@ def _check_header(header: list[str], source: str, line: int, problems: Problems)
 
 
 def _yaml_rows(path: Path, root: Path, source: str, problems: Problems) -> list[_Row]:
-    data = load_yaml(path, root, scalars_as_text=True)
+    data = load_yaml(path, root, scalars_as_text=True, max_bytes=MAX_FILE_BYTES)
     if data is None:
         return []
     if not isinstance(data, Sequence):
@@ -366,8 +367,12 @@ def _validate(
                 f'"{value[:40]}" is a spreadsheet formula, not a value',
                 "paste values only (Paste Special → Values) and export again",
             )
-        elif any(ord(c) < 32 and c not in "\t\r\n" for c in value):
+        elif any(unicodedata.category(c) == "Cc" and c not in "\t\r\n" for c in value):
             fail(field, "contains control characters", "retype the value")
+        elif bad := next((c for c in value if _noncharacter(c)), None):
+            fail(field, f"contains U+{ord(bad):04X}, which is not a character", "retype the value")
+        elif value and all(unicodedata.category(c)[0] in "ZC" for c in value):
+            fail(field, "has no visible characters", "type the text, or leave the cell empty")
         else:
             continue
         rejected.add(field)
@@ -489,6 +494,12 @@ def location_from_fields(
     values = {k: str(v) for k, v in fields.items() if k in COLUMNS}
     location = _validate(_Row(0, values, {}), source, org, languages, problems)
     return (None if problems.errors else location), problems.items
+
+
+def _noncharacter(c: str) -> bool:
+    """U+FDD0–U+FDEF and U+xFFFE/U+xFFFF: never text, and they print as nothing."""
+    code = ord(c)
+    return 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
 
 
 def _split(text: str) -> list[str]:

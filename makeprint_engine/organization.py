@@ -11,7 +11,7 @@ from .fields import FieldError, check_country, check_https_url
 from .yamlsrc import Mapping, Sequence, load_yaml
 
 HEX_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
-DEFAULT_COLORS = {"primary": "#0B5563", "accent": "#F2A541", "ink": "#1A1D21", "paper": "#FFFFFF"}
+DEFAULT_COLORS = {"primary": "#0B5563", "accent": "#F5B95F", "ink": "#1A1D21", "paper": "#FFFFFF"}
 DEFAULT_PARAMS = {
     "source": "utm_source",
     "medium": "utm_medium",
@@ -93,7 +93,10 @@ def load_organization(path: Path, root: Path) -> Organization:
                 )
             return None
         if not isinstance(value, str):
-            problems.add(f"must be text, not {type(value).__name__}", **where(key))
+            kind = "a list" if isinstance(value, list) else "a mapping" if isinstance(
+                value, dict) else f"{type(value).__name__}"
+            problems.add(f"must be text, not {kind}", **where(key),
+                         hint=f"write one value on the line: {key}: ...")
             return None
         return value.strip()
 

@@ -1,20 +1,33 @@
-"""Writing results: atomic files, the manifest, and a lock so two builds never interleave."""
+"""Writing results: atomic files, the manifest, and a lock so two builds never interleave.
+
+Every file is written to a temporary in ``<out>/.partial/`` (same file system, so the final
+``os.replace`` is atomic), flushed to disk, then renamed into place: a reader, or a build
+killed at any moment, sees the old file or the new one, never half of one. The lock holder
+clears temporaries a killed build left behind. A failed write (a full disk, a read-only
+folder) becomes a :class:`MakeprintError` naming the file; files written before are kept.
+"""
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import json
 import os
+import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import MakeprintError, Problem
+from .errors import MakeprintError, Problem, display_path
 
 MANIFEST = "manifest.json"
 LOCK = ".makeprint.lock"
+PARTIAL = ".partial"  # temporaries while they are written; never a finished file
+
+_held: set[Path] = set()  # output folders whose lock this process holds
 
 
 def _umask() -> int:
@@ -25,21 +38,149 @@ def _umask() -> int:
 
 _FILE_MODE = 0o666 & ~_umask()
 
+_REASONS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.ENOTDIR: "part of the path is a file, not a folder",
+    errno.EISDIR: "a folder is in the way",
+    errno.ENAMETOOLONG: "the path is too long",
+}
+
+
+class OutputWriteError(MakeprintError, OSError):
+    """Writing an output file failed: a located :class:`MakeprintError` (so the CLI reports
+    it cleanly) that is still an ``OSError`` carrying the ``errno`` (so callers that catch
+    ``OSError`` keep working)."""
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+
+def _write_error(path: Path, exc: OSError, pending: BaseException | None) -> OutputWriteError:
+    code = exc.errno
+    reason = _REASONS.get(code or -1, exc.strerror or str(exc))
+    if exc.strerror and reason != exc.strerror:
+        reason += f" ({exc.strerror})"
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        hint = "free some disk space, or build into another folder with --out; "
+    else:
+        hint = "check that the output folder is writable, or build into another with --out; "
+    hint += "files written before are kept as they were"
+    problem = Problem(f"cannot write this file: {reason}", path=display_path(path), hint=hint)
+    # Written from a `finally` while an earlier write error propagates (the manifest after a
+    # PDF, on a full disk): report both, the first one first, rather than lose it.
+    earlier = list(pending.problems) if isinstance(pending, MakeprintError) else []
+    error = OutputWriteError(earlier + [p for p in [problem] if p not in earlier])
+    error.errno = code
+    error.strerror = reason
+    error.filename = str(path)
+    return error
+
+
+def _output_root(path: Path) -> Path | None:
+    """The output folder ``path`` lies in: one this process holds, or one with a lock file."""
+    absolute = Path(os.path.abspath(path))
+    for parent in absolute.parents:
+        if parent in _held:
+            return parent
+    for parent in absolute.parents:
+        if (parent / LOCK).is_file():
+            return parent
+    return None
+
+
+def _temp_dirs(path: Path) -> list[Path]:
+    """Where the temporary may go: ``<out>/.partial`` first, else beside the file."""
+    root = _output_root(path)
+    dirs = []
+    if root is not None:
+        partial = root / PARTIAL
+        if not partial.is_symlink():
+            dirs.append(partial)
+    dirs.append(path.parent)
+    return dirs
+
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    pending = sys.exc_info()[1]  # set when called from a `finally` during an error
+    tmp: str | None = None
     try:
-        os.fchmod(fd, _FILE_MODE)  # mkstemp makes 0600; outputs are ordinary files
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        root = _output_root(path)
+        if root is not None:
+            _check_inside(path, root)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for folder in _temp_dirs(path):
+            tmp = None
+            try:
+                folder.mkdir(exist_ok=True)
+                prefix = f".{path.name}." if folder == path.parent else f"{path.name}."
+                fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=folder)
+                os.fchmod(fd, _FILE_MODE)  # mkstemp makes 0600; outputs are ordinary files
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                os.replace(tmp, path)
+                tmp = None
+                break
+            except OSError as exc:
+                if tmp is not None:
+                    Path(tmp).unlink(missing_ok=True)
+                    tmp = None
+                if exc.errno != errno.EXDEV or folder == path.parent:
+                    raise
+                # .partial is on another file system than this subfolder: write beside it
+        _sync_folder(path.parent)
+    except OSError as exc:
+        raise _write_error(path, exc, pending) from None
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+
+
+def _check_inside(path: Path, root: Path) -> None:
+    """Refuse a path whose folders, as they exist now, lead out of the output folder."""
+    existing = path.parent
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.resolve().is_relative_to(root.resolve()):
+        raise MakeprintError(
+            Problem(
+                "refusing to write through a link that leads out of the output folder",
+                path=display_path(path),
+                hint=f"remove the symbolic link inside {root}",
+            )
+        )
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable (best effort: not every file system allows it)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def clear_partial(out: Path) -> None:
+    """Remove temporaries a killed build left in ``<out>/.partial``; only the lock holder may."""
+    partial = out / PARTIAL
+    try:
+        if partial.is_symlink() or (partial.exists() and not partial.is_dir()):
+            partial.unlink()
+        elif partial.is_dir():
+            shutil.rmtree(partial)
+    except OSError:
+        pass  # a later write reports a folder that cannot be written, with its reason
 
 
 def sha256(data: bytes) -> str:
@@ -48,18 +189,24 @@ def sha256(data: bytes) -> str:
 
 @contextmanager
 def output_lock(out: Path) -> Iterator[None]:
-    """Hold the output folder for this build; a second build at once is refused clearly."""
+    """Hold the output folder for this build; a second build at once is refused clearly.
+
+    Acquiring the lock also clears temporaries a killed build left behind: while no build
+    holds the lock nothing is being written, so whatever is in ``.partial`` is stale.
+    """
     try:
         out.mkdir(parents=True, exist_ok=True)
         handle = open(out / LOCK, "a+b")  # noqa: SIM115 - held for the whole build
     except OSError as exc:
         raise MakeprintError(
             Problem(
-                f"cannot write to the output folder: {exc.strerror}",
+                f"cannot write to the output folder: {_REASONS.get(exc.errno or -1, exc.strerror)}",
                 path=str(out),
                 hint="check it exists and is writable, or choose another with --out",
             )
         ) from None
+    key = Path(os.path.abspath(out))
+    held = False
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -71,8 +218,13 @@ def output_lock(out: Path) -> Iterator[None]:
                     hint="wait for it to finish, or build into another folder with --out",
                 )
             ) from None
+        clear_partial(out)
+        _held.add(key)
+        held = True
         yield
     finally:
+        if held:
+            _held.discard(key)
         handle.close()
 
 

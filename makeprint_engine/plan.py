@@ -91,7 +91,9 @@ def check_output_dir(out: Path, root: Path) -> Path:
 def parse_shard(text: str) -> tuple[int, int]:
     """'2/4' → (2, 4); K counts from 1."""
     k, sep, n = text.partition("/")
-    if not sep or not k.isdigit() or not n.isdigit() or not 1 <= int(k) <= int(n):
+    # isascii: str.isdigit() also accepts characters such as "²" that int() refuses
+    digits = all(part.isascii() and part.isdigit() for part in (k, n))
+    if not sep or not digits or not 1 <= int(k) <= int(n):
         raise MakeprintError(
             Problem(
                 f'"{text}" is not a shard', hint="write it as K/N with 1 ≤ K ≤ N, e.g. --shard 2/4"

@@ -160,11 +160,12 @@ class Renderer:
         """base.css, the material's stylesheet and, for right-to-left languages, rtl.css:
         parsed once per material and direction."""
         key = f"{material}:{direction}"
-        if key in self._stylesheets:
-            return self._stylesheets[key], []
+        if key in self._stylesheets:  # parsed once; its problems count for every job
+            return self._stylesheets[key], list(self._style_problems.get(key, []))
         styles = []
         problems: list[Problem] = []
         names = ["base", material] + (["rtl"] if direction == "rtl" else [])
+        self.fetcher.clear()
         with captured_weasyprint_log() as log:
             for name in names:
                 path = self.project.templates_dir / "styles" / f"{name}.css"
@@ -175,7 +176,14 @@ class Renderer:
                         )
                     )
         problems += self._log_problems(log, f"templates/styles ({material})")
+        # A refused @import or font names the stylesheet (and line) that asked for it.
+        stylesheet = self.project.templates_dir / "styles" / f"{material}.css"
+        problems += self.fetcher.problems(
+            f"stylesheets for {material}", stylesheet, f"templates/styles/{material}.css"
+        )
+        self.fetcher.clear()
         self._stylesheets[key] = styles
+        self._style_problems[key] = list(problems)
         return styles, problems
 
     def _layout(self, job: Job, part: str, pages: int) -> tuple[Any, list[Problem]]:
@@ -320,14 +328,22 @@ class Renderer:
         from .fetcher import MARKER  # a refusal is reported once, by the fetcher, located
 
         log.records[:] = [r for r in log.records if MARKER not in r.getMessage()]
-        found = [
-            Problem(
-                f"{where}: {record.getMessage()}",
-                severity="error" if record.levelno >= logging.ERROR else "warning",
-                hint="fix the template, stylesheet or asset it names",
+        found = []
+        for record in log.records:
+            message = record.getMessage()
+            # A character no font has prints as an empty box: text is missing, so it is an
+            # error (the document is not written), not a warning.
+            missing = message.startswith(".notdef glyph rendered")
+            found.append(
+                Problem(
+                    f"{where}: {message}",
+                    severity="error" if record.levelno >= logging.ERROR or missing else "warning",
+                    hint="remove the character, or name a font that has it in the language's "
+                    "language.yaml (fonts:)"
+                    if missing
+                    else "fix the template, stylesheet or asset it names",
+                )
             )
-            for record in log.records
-        ]
         log.records.clear()
         return found
 

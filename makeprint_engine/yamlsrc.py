@@ -9,6 +9,8 @@ import yaml
 
 from .errors import MakeprintError, Problem, display_path
 
+MAX_YAML_BYTES = 1024 * 1024  # organization, content and material files; locations have their own
+
 
 class Mapping(dict):  # type: ignore[type-arg]
     """A dict from YAML that knows its own line and the line of each of its keys."""
@@ -102,10 +104,23 @@ def parse_yaml(text: str, source: str, scalars_as_text: bool = False) -> Any:
         raise MakeprintError(Problem(f"invalid YAML: {exc}", path=source)) from None
 
 
-def load_yaml(path: Path, root: Path | None = None, scalars_as_text: bool = False) -> Any:
+def load_yaml(
+    path: Path,
+    root: Path | None = None,
+    scalars_as_text: bool = False,
+    max_bytes: int = MAX_YAML_BYTES,
+) -> Any:
     """Read and parse a UTF-8 YAML file, reporting problems against its path."""
     source = display_path(path, root)
     try:
+        if path.stat().st_size > max_bytes:
+            raise MakeprintError(
+                Problem(
+                    f"file is larger than {max_bytes // (1024 * 1024)} MB",
+                    path=source,
+                    hint="settings and content files are small; split it or remove what is unused",
+                )
+            )
         raw = path.read_bytes()
     except OSError as exc:
         raise MakeprintError(Problem(f"cannot read file: {exc.strerror}", path=source)) from None

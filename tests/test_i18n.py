@@ -1,0 +1,899 @@
+"""Localized materials (issue 7): every language builds, reads in its own words and script,
+right-to-left Arabic is mirrored, locale details come from CLDR, and drafts can be refused.
+
+One module-scoped build of east-harbor in all five languages is shared by the read-only tests;
+the tests that change content work on their own copies and build one material at a time.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+import math
+import re
+import shutil
+import unicodedata
+from html.parser import HTMLParser
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Any
+
+import pypdf
+import pypdfium2
+import pypdfium2.raw as pdfium_c
+import pytest
+import zxingcpp
+from conftest import copy_project, decode_qr, manifest, pdf_text, run_cli
+from fontTools.ttLib import TTFont
+
+from makeprint_engine import load_project
+from makeprint_engine.context import document_context
+from makeprint_engine.fields import parse_phone
+from makeprint_engine.hours import format_hours, parse_hours
+from makeprint_engine.plan import Job
+from makeprint_engine.qr import display_url
+
+SLUG = "east-harbor"
+NAME = "East Harbor Drop-In Center"
+PHONE = "(410) 555-0142"
+LANGS = ("en", "es", "vi", "zh-Hans", "ar")
+TRANSLATED = ("es", "vi", "zh-Hans", "ar")
+MATERIALS = {"wallet-card": 2, "pamphlet": 2, "flyer": 1}
+# (page index, dpi) where each material's QR code is decoded.
+QR_PAGE = {"wallet-card": (1, 300), "pamphlet": (0, 150), "flyer": (0, 150)}
+SAFE_PT = 0.15 * 72  # the wallet card's text margin (.who / rtl .who: 0.15 in from the trim)
+CJK_CARD_LIMIT = 400_000  # bytes
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def flat(text: str) -> str:
+    """Every run of whitespace (including no-break and narrow spaces) as one space."""
+    return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
+
+
+def parens(text: str) -> str:
+    """A mirrored parenthesis may extract as the other one in right-to-left pages."""
+    return text.replace(")", "(")
+
+
+@functools.cache
+def page_texts(path: Path) -> tuple[str, ...]:
+    return tuple(pdf_text(path))
+
+
+@functools.cache
+def page_runs(path: Path) -> tuple[str, ...]:
+    """Drawing-order text per page (pypdf): left-to-right runs stay whole in RTL lines."""
+    return tuple(page.extract_text() for page in pypdf.PdfReader(path).pages)
+
+
+def all_text(path: Path) -> str:
+    """Both extractions, whitespace flattened: PDFium's reading order and pypdf's runs."""
+    return flat(" ".join(page_texts(path)) + " | " + " ".join(page_runs(path)))
+
+
+def fonts_of(path: Path) -> dict[str, Any]:
+    """BaseFont name → font dictionary, for every font on every page."""
+    found: dict[str, Any] = {}
+    for page in pypdf.PdfReader(path).pages:
+        for ref in page["/Resources"].get("/Font", {}).values():
+            font = ref.get_object()
+            found[str(font["/BaseFont"])] = font
+    return found
+
+
+def font_program(font: Any) -> Any:
+    descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+    descriptor = descendant["/FontDescriptor"].get_object()
+    for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+        if key in descriptor:
+            return descriptor[key].get_object()
+    return None
+
+
+def glyph_map(path: Path | bytes) -> list[tuple[str, int, str, int]]:
+    """(font, glyph id, text, glyphs in the embedded font) for every glyph the PDF draws,
+    from each font's ToUnicode CMap. WeasyPrint gives a character no font has a made-up glyph
+    id past the end of the font (drawn as .notdef): such an id is >= the font's glyph count."""
+    reader = pypdf.PdfReader(io.BytesIO(path) if isinstance(path, bytes) else path)
+    fonts: dict[str, Any] = {}
+    for page in reader.pages:
+        for ref in page["/Resources"].get("/Font", {}).values():
+            font = ref.get_object()
+            fonts[str(font["/BaseFont"])] = font
+    found = []
+    for name, font in fonts.items():
+        assert "/ToUnicode" in font, f"{name} has no ToUnicode map"
+        program = font_program(font)
+        assert program is not None, f"{name} is not embedded"
+        count = TTFont(io.BytesIO(program.get_data()), lazy=True)["maxp"].numGlyphs
+        cmap = font["/ToUnicode"].get_object().get_data().decode("latin-1")
+        for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.S):
+            for glyph, target in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+                text = bytes.fromhex(target).decode("utf-16-be", "replace")
+                found.append((name, int(glyph, 16), text, count))
+        assert "beginbfrange" not in cmap, f"{name}: bfrange not expected from WeasyPrint"
+    return found
+
+
+class _Text(HTMLParser):
+    """The printed text of a document's HTML: no <head>, no attributes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag in ("head", "title", "style", "script"):
+            self.skip += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("head", "title", "style", "script"):
+            self.skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.parts.append(data)
+
+
+def html_text(html: str) -> str:
+    parser = _Text()
+    parser.feed(html)
+    return "".join(parser.parts)
+
+
+def occurrences(textpage: Any, text: str) -> list[tuple[int, int]]:
+    """(first char index, length) of every match of ``text`` on a PDFium text page."""
+    searcher = textpage.search(text)
+    found = []
+    while (match := searcher.get_next()) is not None:
+        found.append(match)
+    return found
+
+
+def char_boxes(textpage: Any, index: int, count: int) -> list[tuple[float, float, float, float]]:
+    """(left, bottom, right, top) in PDF points, y upwards."""
+    return [textpage.get_charbox(i) for i in range(index, index + count)]
+
+
+def char_angle(textpage: Any, index: int) -> int:
+    return round(math.degrees(pdfium_c.FPDFText_GetCharAngle(textpage.raw, index))) % 360
+
+
+def colour_share(image: Any, x0: int, x1: int, rgb: tuple[int, int, int], tol: int = 12) -> float:
+    """The share of pixels in columns x0..x1 of ``image`` that have colour ``rgb``."""
+    pixels = image.load()
+    hits = total = 0
+    for x in range(x0, x1):
+        for y in range(image.height):
+            total += 1
+            hits += all(abs(a - b) <= tol for a, b in zip(pixels[x, y][:3], rgb, strict=True))
+    return hits / total
+
+
+def hex_rgb(value: str) -> tuple[int, int, int]:
+    value = value.lstrip("#")
+    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
+
+
+# --- the shared build -----------------------------------------------------------------------
+
+
+class Site:
+    def __init__(self, root: Path, output: str):
+        self.root = root
+        self.output = output
+        self.project = load_project(root)
+        self.entries = {
+            (e["lang"], e["material"]): e for e in manifest(root) if e["variant"] == "single"
+        }
+        self._renderer: Any = None
+
+    def pdf(self, lang: str, material: str) -> Path:
+        return self.root / "output" / SLUG / lang / f"{material}.pdf"
+
+    def html(self, lang: str, material: str) -> str:
+        if self._renderer is None:
+            from makeprint_engine.render import Renderer
+
+            self._renderer = Renderer(self.project)
+        return str(self._renderer.html(Job(SLUG, lang, material)))
+
+    @property
+    def location(self) -> Any:
+        return next(loc for loc in self.project.locations if loc.slug == SLUG)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    root = copy_project(tmp_path_factory.mktemp("i18n") / "proj")
+    result = run_cli("build", "--project", str(root), "-l", SLUG)
+    assert result.exit_code == 0, result.output
+    return Site(root, result.output)
+
+
+@pytest.fixture(scope="module")
+def preflight_report(site: Site) -> dict[str, Any]:
+    """``makeprint check`` on the same documents, as JSON (only when preflight exists)."""
+    if find_spec("makeprint_engine.preflight") is None:
+        pytest.skip("no preflight in this checkout")
+    report = site.root.parent / "preflight.json"
+    run_cli(
+        "check",
+        "--project",
+        str(site.root),
+        "-l",
+        SLUG,
+        "--format",
+        "json",
+        "--report",
+        str(report),
+    )
+    return json.loads(report.read_text(encoding="utf-8"))
+
+
+def test_every_language_and_material_is_built(site: Site) -> None:
+    assert set(site.entries) == {(lang, m) for lang in LANGS for m in MATERIALS}
+    for lang in LANGS:
+        assert (site.root / "output" / SLUG / lang / "wallet-card-sheet.pdf").is_file()
+    # The build reports warnings (here: each draft translation it built) ...
+    for lang in ("es", "vi", "zh-Hans", "ar"):
+        assert f"content/{lang}/language.yaml" in site.output and "draft" in site.output
+    # ... and WeasyPrint logs every glyph no font has: none here.
+    assert ".notdef" not in site.output
+    assert "unsupported by fonts" not in site.output
+
+
+@pytest.mark.parametrize("material", MATERIALS)
+@pytest.mark.parametrize("lang", LANGS)
+def test_document(site: Site, lang: str, material: str) -> None:
+    entry = site.entries[(lang, material)]
+    path = site.pdf(lang, material)
+    # Page counts hold: nothing spilled onto an extra page.
+    assert entry["pages"] == MATERIALS[material]
+    assert len(pypdf.PdfReader(path).pages) == MATERIALS[material]
+    # The QR code decodes to the URL the manifest records, tagged with the language.
+    page, dpi = QR_PAGE[material]
+    assert decode_qr(path, page, dpi) == [entry["qr_url"]]
+    assert f"utm_content={lang}" in str(entry["qr_url"])
+    # The PDF's language is the language's code, as the HTML declares it (zh-Hans stays
+    # zh-Hans: a valid BCP 47 tag, which is what WeasyPrint writes).
+    declared = re.search(r'<html lang="([^"]+)" dir="(ltr|rtl)"', site.html(lang, material))
+    assert declared is not None
+    assert pypdf.PdfReader(path).trailer["/Root"]["/Lang"] == declared[1] == lang
+    assert declared[2] == ("rtl" if lang == "ar" else "ltr")
+    # The location's name and phone (national format) are printed.
+    text = all_text(path)
+    assert NAME in text
+    assert site.location.phone.national == PHONE
+    assert parens(PHONE) in parens(text)
+
+
+def _heading_strings(mapping: Any, prefix: str = "") -> dict[str, str]:
+    """Dotted key → text for every heading-like key of a content file."""
+    found: dict[str, str] = {}
+    if isinstance(mapping, dict):
+        for key, value in mapping.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(value, str):
+                if re.search(r"(^|_)(heading|label|kicker|headline|title)$", str(key)):
+                    found[path] = value
+            else:
+                found.update(_heading_strings(value, path))
+    return found
+
+
+def _lookup(mapping: Any, dotted: str) -> Any:
+    for key in dotted.split("."):
+        mapping = mapping.get(key) if isinstance(mapping, dict) else None
+    return mapping
+
+
+@pytest.mark.parametrize("material", MATERIALS)
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_no_english_label_leaks(site: Site, lang: str, material: str) -> None:
+    english = site.project.languages["en"]
+    language = site.project.languages[lang]
+    candidates = {
+        **{f"common.labels.{k}": v for k, v in english.common["labels"].items()},
+        **{f"{material}.{k}": v for k, v in _heading_strings(english.materials[material]).items()},
+    }
+    candidates.pop("common.labels.qr_alt")  # alt text with a {url} slot, not printed
+    assert {"common.labels.call", "common.labels.hours", "common.labels.scan_to_start"} <= set(
+        candidates
+    )
+    text = all_text(site.pdf(lang, material))
+    # Names, addresses and URLs are data, not labels: "Center" is no leak.
+    loc = site.location
+    for value in sorted(
+        [
+            loc.name,
+            *loc.address_lines,
+            loc.email or "",
+            display_url(loc.website or ""),
+            display_url(loc.intake_url),
+            site.project.organization.name,
+            "example.org",
+        ],
+        key=len,
+        reverse=True,
+    ):
+        if value:
+            text = text.replace(value, " ")
+    leaks = []
+    for key, value in candidates.items():
+        source, _, dotted = key.partition(".")
+        own = _lookup(
+            language.common if source == "common" else language.materials[material], dotted
+        )
+        if own == value:  # the translator kept the word (e.g. "Email" in Vietnamese)
+            continue
+        if re.search(rf"(?<![\w-]){re.escape(value)}(?![\w-])", text):
+            leaks.append(f"{key}: {value!r}")
+    assert not leaks, f"{lang}/{material} prints English labels: {leaks}"
+
+
+# --- fonts ----------------------------------------------------------------------------------
+
+SCRIPT_FONT = {"zh-Hans": "Noto-Sans-CJK-SC", "ar": "Noto-Sans-Arabic"}
+
+
+@pytest.mark.parametrize("material", MATERIALS)
+@pytest.mark.parametrize("lang", LANGS)
+def test_script_fonts_are_embedded_subsets(site: Site, lang: str, material: str) -> None:
+    fonts = fonts_of(site.pdf(lang, material))
+    for name, font in fonts.items():
+        assert re.match(r"^/[A-Z]{6}\+", name), f"{name} is not a subset"
+        assert font_program(font) is not None, f"{name} is not embedded"
+    families = {name.split("+", 1)[1] for name in fonts}
+    if lang in SCRIPT_FONT:
+        assert any(f.startswith(SCRIPT_FONT[lang]) for f in families), families
+    # Other languages draw nothing with a CJK or Arabic font (no silent fallback either).
+    others = {f for f in families if "CJK" in f or "Arabic" in f}
+    assert others <= {f for f in families if lang in SCRIPT_FONT and SCRIPT_FONT[lang] in f}
+
+
+@pytest.mark.parametrize("material", MATERIALS)
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_printed_character_has_a_glyph(site: Site, lang: str, material: str) -> None:
+    """Each character of the HTML's text is drawn, and drawn with a real glyph of an
+    embedded font (no .notdef): checked on the PDF itself."""
+    glyphs = glyph_map(site.pdf(lang, material))
+    tofu = [(font, text) for font, glyph, text, count in glyphs if glyph >= count]
+    assert not tofu, f"{lang}/{material}: drawn as .notdef: {tofu}"
+    drawn = {char for _, _, text, _ in glyphs for char in text}
+    text = html_text(site.html(lang, material))
+    wanted = {c for c in text if unicodedata.category(c)[0] not in "ZC"}
+    # A kicker set in capitals draws "Ñ" for "ñ".
+    missing = sorted(c for c in wanted if c not in drawn and c.upper() not in drawn)
+    assert not missing, f"{lang}/{material}: no glyph drawn for {missing}"
+
+
+def test_the_glyph_check_sees_tofu() -> None:
+    """The check above is not vacuous: a character no font has is caught."""
+    import weasyprint
+
+    from makeprint_engine.render import captured_weasyprint_log
+
+    with captured_weasyprint_log():
+        pdf = weasyprint.HTML(string='<p style="font-family: sans-serif">ab \ue000</p>').write_pdf()
+    tofu = [text for _, glyph, text, count in glyph_map(pdf) if glyph >= count]
+    assert tofu == ["\ue000"]
+
+
+def test_preflight_glyph_check_passes_for_every_language(
+    preflight_report: dict[str, Any],
+) -> None:
+    assert preflight_report["documents"] == len(LANGS) * len(MATERIALS)
+    glyphs = [
+        f"{f['lang']}/{f['material']}: {f['message']}"
+        for f in preflight_report["findings"]
+        if f["check"] == "glyphs" or ".notdef" in f["message"]
+    ]
+    assert not glyphs
+
+
+def test_cjk_wallet_card_stays_small(site: Site) -> None:
+    size = site.pdf("zh-Hans", "wallet-card").stat().st_size
+    print(f"zh-Hans wallet card: {size / 1000:.1f} kB")
+    assert size < CJK_CARD_LIMIT, f"zh-Hans wallet card is {size / 1000:.0f} kB"
+
+
+# --- locale details: CLDR via Babel ----------------------------------------------------------
+
+LOCALES = {"en": "en_US", "es": "es_US", "vi": "vi", "zh-Hans": "zh_Hans", "ar": "ar"}
+HOURS = "Mon-Fri 09:00-17:00; Sat 10:00-14:00"
+HOURS_TABLE = {
+    "en_US": [("Mon–Fri", "9:00 AM – 5:00 PM"), ("Sat", "10:00 AM – 2:00 PM")],
+    "es_US": [("lun–vie", "9:00 a.m. – 5:00 p.m."), ("sáb", "10:00 a.m. – 2:00 p.m.")],
+    "vi": [("Thứ 2–Thứ 6", "09:00–17:00"), ("Thứ 7", "10:00–14:00")],
+    "zh_Hans": [("周一–周五", "09:00–17:00"), ("周六", "10:00–14:00")],
+    "ar": [("الاثنين–الجمعة", "9:00 ص – 5:00 م"), ("السبت", "10:00 ص – 2:00 م")],
+}
+LIST_TABLE = {
+    "en_US": "Mon, Wed, and Fri",
+    "es_US": "lun, mié y vie",
+    "vi": "Thứ 2, Thứ 4 và Thứ 6",
+    "zh_Hans": "周一、周三和周五",
+    "ar": "الاثنين والأربعاء والجمعة",
+}
+
+
+def plain(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [(flat(days), flat(times)) for days, times in rows]
+
+
+def test_locale_table_covers_every_language(site: Site) -> None:
+    assert {code: lang.locale for code, lang in site.project.languages.items()} == LOCALES
+
+
+@pytest.mark.parametrize("locale", HOURS_TABLE)
+def test_hours_in_each_locale(locale: str) -> None:
+    rows = format_hours(parse_hours(HOURS), locale, "24/7")
+    assert plain(rows) == HOURS_TABLE[locale]
+    # One time span never breaks across lines.
+    assert all(" " not in times for _, times in rows)
+
+
+@pytest.mark.parametrize("locale", LIST_TABLE)
+def test_day_lists_use_the_locale_list_pattern(locale: str) -> None:
+    ((days, times),) = format_hours(parse_hours("Mon,Wed,Fri 09:00-17:00"), locale, "24/7")
+    assert flat(days) == LIST_TABLE[locale]
+    assert flat(times) == HOURS_TABLE[locale][0][1]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_printed_hours_are_the_locale_hours(site: Site, lang: str) -> None:
+    text = all_text(site.pdf(lang, "wallet-card"))
+    for days, times in HOURS_TABLE[LOCALES[lang]]:
+        if lang == "ar":  # PDFium reorders Arabic lines; check the words and the times
+            for word in (*days.split("–"), *times.split()):
+                assert word in text, word
+        else:
+            assert days in text and times in text, (days, times)
+
+
+def test_us_phone_prints_the_same_in_every_language(site: Site) -> None:
+    printed = {
+        lang: document_context(site.project, Job(SLUG, lang, "wallet-card"))["loc"]["phone"]
+        for lang in LANGS
+    }
+    assert {p.main for p in printed.values()} == {PHONE}
+    assert {p.tel for p in printed.values()} == {"tel:+1-410-555-0142"}
+    for raw in ("410-555-0142", "+1 410 555 0142", "(410) 555-0142", "4105550142"):
+        assert parse_phone(raw, "US").national == PHONE
+
+
+def test_mexican_row_prints_mexican_national_format(tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "proj")
+    csv_path = root / "content" / "locations.csv"
+    with open(csv_path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    row = {key: "" for key in rows[0]}
+    row.update(
+        slug="centro-tijuana",
+        name="Centro Comunitario Tijuana",
+        street="Av. Revolución 1200",
+        city="Tijuana",
+        region="BC",
+        postal_code="22000",
+        phone="+52 664 123 4567",
+        intake_url="https://example.org/intake?site=tijuana",
+        hours="Mon-Fri 09:00-17:00",
+        languages="es;en",
+    )
+    row["country"] = "MX"
+    with open(csv_path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=[*rows[0], "country"])
+        writer.writeheader()
+        writer.writerows([rows[0], row])
+    project = load_project(root)
+    expected = parse_phone("+52 664 123 4567", "MX")
+    assert expected.national == "664 123 4567"  # MX national format, no trunk prefix
+    for lang in ("es", "en"):
+        phone = document_context(project, Job("centro-tijuana", lang, "wallet-card"))["loc"][
+            "phone"
+        ]
+        assert phone.main == "664 123 4567"
+        assert phone.tel == "tel:+52-664-123-4567"
+    # A US row in the same file keeps the US format.
+    us = document_context(project, Job(SLUG, "es", "wallet-card"))["loc"]["phone"]
+    assert us.main == PHONE
+
+
+# --- hotline notes: what the services really offer --------------------------------------------
+
+# "texts in English only", in each language's own words (from content/<lang>/): each word must
+# be printed (lines may break between them, and Arabic lines are reordered on extraction).
+ENGLISH_ONLY = {
+    "es": ("solo en inglés",),
+    "vi": ("chỉ tiếng anh",),
+    "zh-Hans": ("仅限英语",),
+    "ar": ("بالإنجليزية", "فقط"),
+}
+
+
+def squeeze(text: str) -> str:
+    """Lowercase, with no whitespace at all: a line break may fall inside a CJK word."""
+    return "".join(text.lower().split())
+
+
+@pytest.mark.parametrize("lang", ENGLISH_ONLY)
+def test_988_notes_say_texts_are_english_only(site: Site, lang: str) -> None:
+    language = site.project.languages[lang]
+    phrase = " ".join(ENGLISH_ONLY[lang])
+    crisis_note = language.common["hotlines"]["crisis"]["note"]
+    card_note = language.materials["wallet-card"]["back"]["hotline_note"]
+    assert phrase in crisis_note.lower()
+    assert phrase in card_note.lower()
+    assert "988" in card_note
+    # Printed: on the back of the wallet card and with the 988 line inside the pamphlet.
+    back = squeeze(page_runs(site.pdf(lang, "wallet-card"))[1])
+    pamphlet = squeeze(" ".join(page_runs(site.pdf(lang, "pamphlet"))))
+    for word in ENGLISH_ONLY[lang]:
+        assert squeeze(word) in back, word
+        assert squeeze(word) in pamphlet, word
+
+
+# --- right to left --------------------------------------------------------------------------
+
+
+def _side(lang: str) -> str:
+    return "left" if lang == "ar" else "right"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_wallet_card_qr_side(site: Site, lang: str) -> None:
+    doc = pypdfium2.PdfDocument(str(site.pdf(lang, "wallet-card")))
+    try:
+        image = doc[1].render(scale=300 / 72).to_pil()
+    finally:
+        doc.close()
+    qr = zxingcpp.BarcodeFormat.QRCode
+    (code,) = [r for r in zxingcpp.read_barcodes(image) if r.format == qr]
+    pos = code.position
+    xs = [pos.top_left.x, pos.top_right.x, pos.bottom_left.x, pos.bottom_right.x]
+    half = image.width / 2
+    if _side(lang) == "left":
+        assert max(xs) < half, (lang, xs, image.width)
+    else:
+        assert min(xs) > half, (lang, xs, image.width)
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_wallet_card_name_alignment(site: Site, lang: str) -> None:
+    doc = pypdfium2.PdfDocument(str(site.pdf(lang, "wallet-card")))
+    try:
+        page = doc[1]
+        width, _ = page.get_size()
+        textpage = page.get_textpage()
+        (match,) = occurrences(textpage, NAME)
+        boxes = char_boxes(textpage, *match)
+    finally:
+        doc.close()
+    left, right = min(b[0] for b in boxes), max(b[2] for b in boxes)
+    if lang == "ar":  # right-aligned against the right safe margin
+        assert abs(right - (width - SAFE_PT)) < 2.5, (left, right, width)
+        assert left > width / 3
+    else:
+        assert abs(left - SAFE_PT) < 2.5, (left, right, width)
+        assert right < width * 2 / 3
+
+
+def test_wallet_card_list_markers_are_on_the_right_in_arabic(site: Site) -> None:
+    """Step numbers (CSS counters, 7.6 pt) sit right of their step's text in Arabic."""
+    sides = {}
+    for lang in ("en", "ar"):
+        doc = pypdfium2.PdfDocument(str(site.pdf(lang, "wallet-card")))
+        try:
+            textpage = doc[0].get_textpage()
+            count = textpage.count_chars()
+            chars = [
+                (
+                    textpage.get_text_range(i, 1),
+                    textpage.get_charbox(i),
+                    pdfium_c.FPDFText_GetFontSize(textpage.raw, i),
+                )
+                for i in range(count)
+            ]
+        finally:
+            doc.close()
+        # The counters are the smallest digits on the card (7.6 pt against 8.4 pt text).
+        smallest = min(size for ch, _, size in chars if ch.isdigit())
+        markers = [(ch, box) for ch, box, size in chars if ch == "1" and size == smallest]
+        assert len(markers) == 1, (lang, markers)
+        _, marker = markers[0]
+        middle = (marker[1] + marker[3]) / 2
+        same_line = [
+            box
+            for ch, box, size in chars
+            if size > smallest and not ch.isspace() and box[1] < middle < box[3]
+        ]
+        # The step's own words; the other column's words on the same line are further away.
+        nearest = min(same_line, key=lambda b: min(abs(b[0] - marker[2]), abs(b[2] - marker[0])))
+        sides[lang] = "right" if marker[0] > nearest[2] else "left"
+    assert sides == {"en": "left", "ar": "right"}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-Hans", "ar"])
+def test_pamphlet_outside_panel_order(site: Site, lang: str) -> None:
+    """Outside page: flap | back | cover in LTR languages; cover | back | flap in Arabic."""
+    primary = hex_rgb(site.project.organization.colors["primary"])
+    tint = (0xFD, 0xF3, 0xE3)  # the overdose flap's background
+    doc = pypdfium2.PdfDocument(str(site.pdf(lang, "pamphlet")))
+    try:
+        image = doc[0].render(scale=36 / 72).to_pil().convert("RGB")
+    finally:
+        doc.close()
+    third = image.width // 3
+    left, right = (0, third), (image.width - third, image.width)
+    cover_side, flap_side = (left, right) if lang == "ar" else (right, left)
+    assert colour_share(image, *cover_side, primary) > 0.6
+    assert colour_share(image, *flap_side, tint) > 0.5
+    assert colour_share(image, *cover_side, tint) < 0.05
+    assert colour_share(image, *flap_side, primary) < 0.05
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_pamphlet_inside_medicines_panel_side(site: Site, lang: str) -> None:
+    """Inside page: about | places | medicines in English; medicines | places | about in Arabic."""
+    pamphlet = site.project.languages[lang].materials["pamphlet"]
+    doc = pypdfium2.PdfDocument(str(site.pdf(lang, "pamphlet")))
+    try:
+        page = doc[1]
+        width, _ = page.get_size()
+        textpage = page.get_textpage()
+        found = {}
+        for panel in ("medications", "about"):
+            (match,) = occurrences(textpage, pamphlet[panel]["heading"])
+            boxes = char_boxes(textpage, *match)
+            found[panel] = (min(b[0] for b in boxes), max(b[2] for b in boxes))
+    finally:
+        doc.close()
+    meds, about = found["medications"], found["about"]
+    if lang == "ar":
+        assert meds[1] < width / 3 and about[0] > width * 2 / 3, found
+    else:
+        assert meds[0] > width * 2 / 3 and about[1] < width / 3, found
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_flyer_tear_off_tabs_turn_the_other_way_in_arabic(site: Site, lang: str) -> None:
+    doc = pypdfium2.PdfDocument(str(site.pdf(lang, "flyer")))
+    try:
+        page = doc[0]
+        width, _ = page.get_size()
+        textpage = page.get_textpage()
+        tabs = []
+        for index, count in occurrences(textpage, NAME):
+            angle = char_angle(textpage, index)
+            if angle:
+                first, last = textpage.get_charbox(index), textpage.get_charbox(index + count - 1)
+                tabs.append((angle, first, last))
+    finally:
+        doc.close()
+    assert len(tabs) == 10
+    assert len({angle for angle, _, _ in tabs}) == 1
+    angle = tabs[0][0]
+    for _, first, last in tabs:
+        if lang == "ar":  # turned +90°: the name reads downwards, first letter at the top
+            assert first[1] > last[3], (first, last)
+        else:  # turned -90°: the name reads upwards, first letter at the bottom
+            assert first[3] < last[1], (first, last)
+    assert angle == (90 if lang == "ar" else 270)
+    # The first tab is at the reading start: leftmost in English, rightmost in Arabic.
+    firsts = [first[0] for _, first, _ in tabs]
+    assert firsts == sorted(firsts, reverse=(lang == "ar"))
+
+
+def test_arabic_phone_numbers_and_addresses_stay_left_to_right(site: Site) -> None:
+    card = site.pdf("ar", "wallet-card")
+    # Drawing order (pypdf): the number is one run, digits in order.
+    runs = parens(page_runs(card)[1])
+    assert parens(PHONE) in runs
+    assert "4105550142" in re.sub(r"\D", "", runs)
+    # Positions (PDFium): the big number's digits, left to right on the page, read 4105550142.
+    doc = pypdfium2.PdfDocument(str(card))
+    try:
+        textpage = doc[1].get_textpage()
+        count = textpage.count_chars()
+        digits = [
+            (textpage.get_charbox(i)[0], textpage.get_text_range(i, 1))
+            for i in range(count)
+            if textpage.get_text_range(i, 1).isdigit()
+            and pdfium_c.FPDFText_GetFontSize(textpage.raw, i) > 14  # 13 pt: the big number
+        ]
+    finally:
+        doc.close()
+    assert "".join(d for _, d in sorted(digits)) == "4105550142"
+    # URLs, e-mail and the street address stay intact in every Arabic material.
+    for material in MATERIALS:
+        text = " ".join(page_runs(site.pdf("ar", material)))
+        assert parens(PHONE) in parens(text)
+        assert "1200 Eastern Ave" in text and "Baltimore, MD 21224" in text
+        if material != "wallet-card":
+            assert "help@example.org" in text
+            assert "example.org/intake?site=east-harbor" in flat(text).replace(" ", "")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_flyer_hotline_strip_clears_the_tear_off_tabs(site: Site, lang: str) -> None:
+    """The hotline strip above the tabs must not run into the tabs' cut line: its lowest
+    upright glyph stays at least 1/8 in (the text safe zone) above the dashed line."""
+    doc = pypdfium2.PdfDocument(str(site.pdf(lang, "flyer")))
+    try:
+        page = doc[0]
+        _, height = page.get_size()
+        textpage = page.get_textpage()
+        lowest = min(
+            textpage.get_charbox(i)[1]
+            for i in range(textpage.count_chars())
+            if char_angle(textpage, i) == 0
+            and not textpage.get_text_range(i, 1).isspace()
+            and textpage.get_charbox(i)[3] - textpage.get_charbox(i)[1] > 0.5
+        )
+        scale = 2
+        image = page.render(scale=scale).to_pil().convert("RGB")
+    finally:
+        doc.close()
+    # The tabs' top edge: the first row in the lower half that is mostly dash grey (#6B7178).
+    pixels = image.load()
+    grey = (0x6B, 0x71, 0x78)
+    cut = next(
+        y
+        for y in range(image.height // 2, image.height)
+        if sum(
+            all(abs(a - b) < 25 for a, b in zip(pixels[x, y], grey, strict=True))
+            for x in range(0, image.width, 2)
+        )
+        > image.width * 0.15
+    )
+    cut_pt = height - cut / scale
+    clearance = lowest - cut_pt
+    assert clearance >= 9, (
+        f"{lang} flyer: the hotline strip's last line is {clearance:.1f} pt above the "
+        "tear-off tabs' cut line (needs 9 pt): the strip wraps to a second line"
+    )
+
+
+# --- translation status as a gate ------------------------------------------------------------
+
+
+def _set_status(root: Path, lang: str, status: str, reviewer: str | None) -> None:
+    path = root / "content" / lang / "language.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^status: .*$", f"status: {status}", text)
+    value = f'"{reviewer}"' if reviewer else "null"
+    text = re.sub(r"(?m)^reviewed_by: .*$", f"reviewed_by: {value}", text)
+    path.write_text(text, encoding="utf-8")
+
+
+REVIEWER = "Name, certified translator, 2026-11-20"
+
+
+def test_list_shows_each_language_status_and_reviewer(project: Path) -> None:
+    result = run_cli("list", "--project", str(project))
+    assert result.exit_code == 0, result.output
+    lines = {line.split()[0]: line for line in result.output.splitlines() if line.startswith("  ")}
+    assert lines["en"].endswith("— source")
+    for lang in ("es", "vi", "zh-Hans", "ar"):
+        assert lines[lang].endswith("— draft"), lines[lang]
+    assert "العربية (Arabic)" in lines["ar"] and "简体中文" in lines["zh-Hans"]
+    _set_status(project, "es", "reviewed", REVIEWER)
+    result = run_cli("list", "--project", str(project))
+    assert result.exit_code == 0, result.output
+    (es,) = [line for line in result.output.splitlines() if line.startswith("  es ")]
+    assert es.endswith(f"— reviewed, reviewed by {REVIEWER}"), es
+
+
+def test_require_reviewed_refuses_a_draft_language(project: Path) -> None:
+    result = run_cli(
+        "build",
+        "--project",
+        str(project),
+        "--require-reviewed",
+        "--lang",
+        "es",
+        "-l",
+        SLUG,
+        "-m",
+        "wallet-card",
+    )
+    assert result.exit_code == 1, result.output
+    out = result.output
+    assert "'es'" in out and "draft" in out
+    assert "content/es/language.yaml" in out
+    assert "status: reviewed" in out and "reviewed_by" in out  # how to mark it reviewed
+    assert not list(project.rglob("*.pdf"))  # refused before anything was rendered
+
+
+def test_require_reviewed_names_every_draft_language(project: Path) -> None:
+    result = run_cli("build", "--project", str(project), "--require-reviewed", "-l", SLUG)
+    assert result.exit_code == 1, result.output
+    for lang in ("es", "vi", "zh-Hans", "ar"):
+        assert f"content/{lang}/language.yaml" in result.output
+    assert "content/en/language.yaml" not in result.output
+
+
+def test_require_reviewed_builds_the_source_language(project: Path) -> None:
+    result = run_cli(
+        "build",
+        "--project",
+        str(project),
+        "--require-reviewed",
+        "--lang",
+        "en",
+        "-l",
+        SLUG,
+        "-m",
+        "wallet-card",
+    )
+    assert result.exit_code == 0, result.output
+    assert (project / "output" / SLUG / "en" / "wallet-card.pdf").is_file()
+
+
+def test_a_reviewed_language_passes_the_gate(project: Path) -> None:
+    _set_status(project, "es", "reviewed", REVIEWER)
+    result = run_cli(
+        "build",
+        "--project",
+        str(project),
+        "--require-reviewed",
+        "--lang",
+        "es",
+        "-l",
+        SLUG,
+        "-m",
+        "wallet-card",
+    )
+    assert result.exit_code == 0, result.output
+    assert (project / "output" / SLUG / "es" / "wallet-card.pdf").is_file()
+
+
+def test_reviewed_without_a_reviewer_is_a_load_error(project: Path) -> None:
+    _set_status(project, "es", "reviewed", None)
+    for command in (["list"], ["build", "-l", SLUG, "--lang", "es", "-m", "wallet-card"]):
+        result = run_cli(*command, "--project", str(project))
+        assert result.exit_code == 1, result.output
+        assert "content/es/language.yaml" in result.output
+        assert "reviewed_by" in result.output and "reviewer" in result.output
+
+
+# --- a seventh language is a folder ------------------------------------------------------------
+
+
+def test_adding_a_language_is_adding_a_folder(tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "proj")
+    shutil.copytree(root / "content" / "es", root / "content" / "pt")
+    meta = root / "content" / "pt" / "language.yaml"
+    text = meta.read_text(encoding="utf-8")
+    for key, value in (
+        ("code", "pt"),
+        ("name", "Portuguese"),
+        ("native_name", "Português"),
+        ("locale", "pt_BR"),
+    ):
+        text = re.sub(rf"(?m)^{key}: .*$", f"{key}: {value}", text)
+    meta.write_text(text, encoding="utf-8")
+    csv_path = root / "content" / "locations.csv"
+    rows = csv_path.read_text(encoding="utf-8").splitlines(keepends=True)
+    rows = [r.replace("en;es;vi;zh-Hans;ar", "en;es;vi;zh-Hans;ar;pt") for r in rows]
+    csv_path.write_text("".join(rows), encoding="utf-8")
+
+    listing = run_cli("list", "--project", str(root))
+    assert listing.exit_code == 0, listing.output
+    assert "Português (Portuguese) — draft" in listing.output
+    result = run_cli("build", "--project", str(root), "-l", SLUG, "--lang", "pt")
+    assert result.exit_code == 0, result.output
+    entries = {e["material"]: e for e in manifest(root) if e["variant"] == "single"}
+    assert {m: e["pages"] for m, e in entries.items()} == MATERIALS
+    card = root / "output" / SLUG / "pt" / "wallet-card.pdf"
+    assert pypdf.PdfReader(card).trailer["/Root"]["/Lang"] == "pt"
+    text = flat(" ".join(pdf_text(card)))
+    assert "seg.–sex." in text and "09:00 – 17:00" in text and "sáb." in text
+    assert decode_qr(card, 1) == [entries["wallet-card"]["qr_url"]]
