@@ -593,7 +593,7 @@ def test_org_empty_intake_url_is_reported_at_its_line(proj: Path) -> None:
 
 
 def test_org_bad_colour(proj: Path) -> None:
-    line = org_with(proj, 'accent: "#F2A541"', 'accent: "orange"')
+    line = org_with(proj, 'accent: "#F5B95F"', 'accent: "orange"')
     match = located(fails(proj), ORG, line)
     assert match["message"] == 'colors.accent: "orange" is not a colour'
     assert "#" in match["hint"]
@@ -709,9 +709,8 @@ def template_fails(project: Path, old: str, new: str) -> tuple[int, list[str]]:
 def test_template_syntax_error_names_template_and_line(project: Path) -> None:
     line, errors = template_fails(project, "{{ t.kicker }}", "{{ t.kicker }")
     assert len(errors) == 1, errors
-    assert errors[0].startswith(
-        f"error: templates/materials/flyer.html:{line}: template syntax error"
-    )
+    assert errors[0].startswith(f"error: templates/materials/flyer.html:{line}: ")
+    assert "template syntax error" in errors[0]
 
 
 def test_template_undefined_variable_names_template(project: Path) -> None:
