@@ -163,20 +163,27 @@ def _check_reviewed(project: Project, planned: list[Job], options: Options) -> N
 
 @contextmanager
 def _interrupt_deferred() -> Iterator[None]:
-    """Hold Ctrl-C until the block is done: it arrives right after, as KeyboardInterrupt.
+    """Hold Ctrl-C until the block is done, then let it through as usual.
 
     Used while a finished document is written and recorded, so an interrupted build never
-    leaves a file that the manifest and the cache do not know about.
+    leaves a file that the manifest and the cache do not know about. A Python-level handler,
+    not a signal mask: with worker pools the signal may land on any thread of the process.
     """
+    held: list[int] = []
     try:
-        previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    except (AttributeError, OSError, ValueError):  # pragma: no cover - not POSIX
+        previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
+    except ValueError:  # not the main thread: Ctrl-C is not delivered here anyway
         yield
         return
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        signal.signal(signal.SIGINT, previous)
+    if held:
+        if callable(previous):
+            previous(signal.SIGINT, None)  # the default handler raises KeyboardInterrupt
+        elif previous == signal.SIG_DFL:
+            raise KeyboardInterrupt
 
 
 def _remove_stale(
