@@ -198,7 +198,7 @@ def build(
     except MakeprintError as exc:
         fail(exc)
         return
-    except engine.BuildInterrupted:
+    except (engine.BuildInterrupted, KeyboardInterrupt):
         click.secho("interrupted: finished files were kept; run the build again to finish",
                     fg="red", err=True)
         sys.exit(130)

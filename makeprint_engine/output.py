@@ -279,4 +279,7 @@ def merge_manifests(out: Path) -> tuple[int, int]:
                     hint="rebuild with one --shard N for every runner"))
             merged[str(entry["path"])] = entry
     write_manifest(out, list(merged.values()))
+    from .contact_sheet import write_contact_sheet  # each shard wrote its own part's sheet
+
+    write_contact_sheet(out, read_manifest(out))
     return len(merged), len(parts)

@@ -185,6 +185,17 @@ def test_merged_manifest_equals_an_unsharded_build(sharded: tuple[Path, Path, Pa
     assert sorted(one + two, key=lambda e: str(e["path"])) == merged
 
 
+def test_merge_rewrites_the_contact_sheet_for_every_part(sharded: tuple[Path, Path, Path]) -> None:
+    """Each shard wrote index.html for its own part; the merge lists every document."""
+    from urllib.parse import quote
+
+    _root, parts, _whole = sharded
+    page = (parts / "index.html").read_text(encoding="utf-8")
+    for entry in entries(parts):
+        path = str(entry["path"])
+        assert path in page or quote(path) in page, path
+
+
 def test_merged_output_is_up_to_date_for_an_unsharded_build(
     sharded: tuple[Path, Path, Path], tmp_path: Path
 ) -> None:
