@@ -101,6 +101,22 @@ locations_option = click.option(
 )
 
 
+def selection_options(command):  # type: ignore[no-untyped-def]
+    """-l/--location, --lang and -m/--material, shared by build and check."""
+    command = click.option(
+        "-m", "--material", "materials", multiple=True, metavar="NAME",
+        help="Only this material (repeatable).",
+    )(command)
+    command = click.option(
+        "--lang", "langs", multiple=True, metavar="CODE",
+        help="Only this language (repeatable).",
+    )(command)
+    return click.option(
+        "-l", "--location", "slugs", multiple=True, metavar="SLUG",
+        help="Only this location (repeatable).",
+    )(command)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(engine.__version__, prog_name="makeprint")
 def cli() -> None:
@@ -116,17 +132,7 @@ def cli() -> None:
 @cli.command()
 @project_option
 @locations_option
-@click.option(
-    "-l", "--location", "slugs", multiple=True, metavar="SLUG",
-    help="Only this location (repeatable).",
-)
-@click.option(
-    "--lang", "langs", multiple=True, metavar="CODE", help="Only this language (repeatable)."
-)
-@click.option(
-    "-m", "--material", "materials", multiple=True, metavar="NAME",
-    help="Only this material (repeatable).",
-)
+@selection_options
 @click.option(
     "-o", "--out", metavar="DIR", type=click.Path(file_okay=False),
     help="Output folder. Default: output/ in the project.",
@@ -451,17 +457,7 @@ def preview(
 @cli.command()
 @project_option
 @locations_option
-@click.option(
-    "-l", "--location", "slugs", multiple=True, metavar="SLUG",
-    help="Only this location (repeatable).",
-)
-@click.option(
-    "--lang", "langs", multiple=True, metavar="CODE", help="Only this language (repeatable)."
-)
-@click.option(
-    "-m", "--material", "materials", multiple=True, metavar="NAME",
-    help="Only this material (repeatable).",
-)
+@selection_options
 @click.option(
     "--profile", type=click.Choice(("office", "press")), default="office", show_default=True,
     help="The print profile to render and check.",
@@ -510,7 +506,7 @@ def check(
     else:
         result = preflight.run_check(
             proj, engine.Selection(slugs, langs, materials), options, strict,
-            jobs or preflight.default_workers(),
+            jobs or engine.default_jobs(),
         )
     if report:
         Path(report).parent.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
@@ -57,6 +58,7 @@ class _Outcome:
     qr_url: str
     problems: list[Problem]
     extras: list[tuple[str, bytes, int, str]]
+    thumbs: list[tuple[str, bytes]] = field(default_factory=list)  # for the contact sheet
 
 
 def default_jobs() -> int:
@@ -238,6 +240,9 @@ def _record(
             "variant": kind, "path": relpath, "pages": pages, "sha256": sha256(data),
             "qr_url": outcome.qr_url,
         }
+    for name, png in outcome.thumbs:  # a courtesy: a thumbnail that fails is made again later
+        with contextlib.suppress(OSError):
+            atomic_write(out / name, png)
     cache[job.relpath] = {"fp": fps[job], "sha256": sha256(outcome.pdf),
                           "extras": [relpath for relpath, *_ in outcome.extras]}
     result.written += [relpath for relpath, *_ in files]
@@ -265,7 +270,15 @@ def _outcome(renderer: object, job: Job) -> _Outcome:
         return _Outcome(job, None, 0, "", [problem], [])
     if any(p.severity == "error" for p in problems):  # refuse to write a defective document
         return _Outcome(job, None, rendered.pages, rendered.qr_url, problems, [])
-    return _Outcome(job, rendered.pdf, rendered.pages, rendered.qr_url, problems, rendered.extras)
+    outcome = _Outcome(
+        job, rendered.pdf, rendered.pages, rendered.qr_url, problems, rendered.extras
+    )
+    if rendered.pdf is not None:  # thumbnails here, in parallel, not after the build
+        from .contact_sheet import thumbnail_files
+
+        files = [(job.relpath, rendered.pdf)] + [(path, data) for path, data, *_ in rendered.extras]
+        outcome.thumbs = [thumb for path, data in files for thumb in thumbnail_files(path, data)]
+    return outcome
 
 
 def _init_worker(project: Project, options: Options) -> None:

@@ -24,7 +24,7 @@ from .previews import page_count, page_pngs
 
 INDEX = "index.html"
 THUMBS = "thumbs"
-THUMB_PX = 360  # longer side of a thumbnail, in pixels
+THUMB_PX = 300  # longer side of a thumbnail, in pixels
 
 _STYLE = """
 :root { color-scheme: light; }
@@ -137,13 +137,13 @@ def _card(out_dir: Path, root: Path, entry: dict[str, Any], kept: set[Path]) -> 
     pages = entry.get("pages")
     if not isinstance(pages, int) or pages < 1:
         pages = page_count(data)
-    base = PurePosixPath(THUMBS) / rel.parent / f"{rel.stem}-{digest[:12]}"
+    base = _thumb_base(rel, digest)
     thumbs = [PurePosixPath(f"{base}-p{n}.png") for n in range(1, pages + 1)]
     if not all((out_dir / t).is_file() for t in thumbs):
-        images = page_pngs(data, max_px=THUMB_PX)
-        thumbs = [PurePosixPath(f"{base}-p{n}.png") for n in range(1, len(images) + 1)]
-        for thumb, png in zip(thumbs, images, strict=True):
-            atomic_write(out_dir / thumb, png)
+        made = thumbnail_files(str(rel), data)
+        thumbs = [PurePosixPath(name) for name, _ in made]
+        for name, png in made:
+            atomic_write(out_dir / name, png)
     kept.update((out_dir / t).resolve() for t in thumbs)
     href = escape(quote(str(rel)))
     images_html = "".join(
@@ -159,6 +159,22 @@ def _card(out_dir: Path, root: Path, entry: dict[str, Any], kept: set[Path]) -> 
         f'<p class="meta">QR code: {qr}</p>'
         f'<p class="meta">SHA-256 {digest[:12]}…</p></li>'
     )
+
+
+def _thumb_base(rel: PurePosixPath, digest: str) -> PurePosixPath:
+    return PurePosixPath(THUMBS) / rel.parent / f"{rel.stem}-{digest[:12]}"
+
+
+def thumbnail_files(relpath: str, data: bytes) -> list[tuple[str, bytes]]:
+    """(path under the output folder, PNG) for each page of the PDF at ``relpath``.
+
+    Build workers call this next to the render, so thumbnails are made in parallel; the
+    contact sheet then finds them in place.
+    """
+    rel = PurePosixPath(relpath)
+    base = _thumb_base(rel, hashlib.sha256(data).hexdigest())
+    pngs = page_pngs(data, max_px=THUMB_PX)
+    return [(f"{base}-p{n}.png", png) for n, png in enumerate(pngs, start=1)]
 
 
 def _remove_stale(thumbs_dir: Path, kept: set[Path]) -> None:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 import time
 import unicodedata
@@ -1508,13 +1507,6 @@ def _located(finding: Finding, root: Path | None) -> Finding:
         else:
             break
     return replace(finding, line=line)
-
-
-def default_workers() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
 
 
 def run_check(

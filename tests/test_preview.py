@@ -15,7 +15,7 @@ from conftest import manifest, run_cli
 from PIL import Image
 
 from makeprint_engine import Job, load_project
-from makeprint_engine.contact_sheet import write_contact_sheet
+from makeprint_engine.contact_sheet import THUMB_PX, write_contact_sheet
 from makeprint_engine.context import qr_for
 from makeprint_engine.previews import page_count, page_pngs
 
@@ -172,7 +172,7 @@ def test_contact_sheet_links_every_pdf_with_thumbnails(output: Path) -> None:
     for src in page.srcs:
         thumb = output / unquote(src)
         assert src.startswith("thumbs/") and thumb.is_file()
-        assert max(png_size(thumb)) == 360
+        assert max(png_size(thumb)) == THUMB_PX
     # Grouped by location, then language.
     h2 = [text for tag, text in page.headings if tag == "h2"]
     assert h2 == ["East Harbor Drop-In Center (east-harbor)", "mobile-outreach", "riverside-clinic"]
