@@ -249,7 +249,8 @@ def main() -> None:
         one, out = makeprint(root)
         report["one_location_rebuilt"] = written(out) - 2  # less its two wallet-card sheets
         report["one_location_rebuild_s"] = round(one, 2)
-        log(f"(e) one phone changed: {written(out)} documents rebuilt in {one:.2f} s")
+        log(f"(e) one phone changed: {report['one_location_rebuilt']} documents rebuilt "
+            f"(and their 2 card sheets) in {one:.2f} s")
 
         # (f) peak RSS per worker, small and large build.
         small_n, large_n = (4, count) if args.quick else (17, count * 4)
