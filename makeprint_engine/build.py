@@ -276,7 +276,10 @@ def _outcome(renderer: object, job: Job) -> _Outcome:
     if rendered.pdf is not None:  # thumbnails here, in parallel, not after the build
         from .contact_sheet import thumbnail_files
 
-        files = [(job.relpath, rendered.pdf)] + [(path, data) for path, data, *_ in rendered.extras]
+        # Card sheets are listed on the contact sheet by a link only (see contact_sheet).
+        files = [(job.relpath, rendered.pdf)] + [
+            (path, data) for path, data, _, kind in rendered.extras if kind != "sheet"
+        ]
         outcome.thumbs = [thumb for path, data in files for thumb in thumbnail_files(path, data)]
     return outcome
 

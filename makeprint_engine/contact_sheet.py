@@ -132,6 +132,14 @@ def _card(out_dir: Path, root: Path, entry: dict[str, Any], kept: set[Path]) -> 
     pdf = out_dir / rel
     if not pdf.is_file() or not pdf.resolve().is_relative_to(root):
         return f'<li class="doc"><p class="missing">missing: {shown}</p></li>'
+    if entry.get("variant") == "sheet":
+        # The card sheet is the same card ten times, laid out for card stock: a link is
+        # enough, and it spares a build rendering a second set of thumbnails per card.
+        label = "sheet of 10 for card stock (duplex, flip on long edge)"
+        return (
+            f'<li class="doc"><a href="{escape(quote(str(rel)))}">{escape(label)}</a>'
+            f'<p class="meta">{shown}</p></li>'
+        )
     data = pdf.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     pages = entry.get("pages")
