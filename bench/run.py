@@ -35,12 +35,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-SERVICES = [
-    "naloxone", "syringe-services", "fentanyl-test-strips", "supervised-consumption",
-    "methadone", "buprenorphine", "naltrexone", "alcohol-treatment", "counseling",
-    "peer-support", "hiv-testing", "hepatitis-testing", "wound-care", "detox", "outpatient",
-    "telehealth",
-]  # fmt: skip
+from makeprint_engine.locations import SERVICES  # noqa: E402 - the repo comes first on sys.path
+
 HOURS = (
     "Mon-Fri 09:00-17:00",
     "Mon-Fri 08:30-12:00,13:00-17:30; Sat 10:00-14:00",
@@ -79,7 +75,7 @@ def make_locations(path: Path, count: int, seed: int = 7) -> None:
             ]
         )
         for i in range(count):
-            services = SERVICES if i % 5 == 0 else rng.sample(SERVICES, rng.randint(3, 9))
+            services = SERVICES if i % 5 == 0 else rng.sample(list(SERVICES), rng.randint(3, 9))
             phone = f"(410) 555-01{i % 100:02d}" + (f" ext. {100 + i}" if i % 4 == 0 else "")
             out.writerow(
                 [

@@ -17,7 +17,7 @@ import jinja2.sandbox
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from .context import document_context
+from .context import document_context, page_geometry
 from .errors import Problem
 from .options import Options
 from .plan import Job
@@ -298,7 +298,7 @@ class Renderer:
 
         material = self.project.materials[job.material]
         if job.profile == "press":
-            page = document_context(self.project, job, self.options)["page"]
+            page = page_geometry(self.project, job, self.options)  # no second QR code
             folds = []
             if job.material == "pamphlet":
                 folds = [page["folds"]["outside"], page["folds"]["inside"]]
