@@ -181,7 +181,7 @@ def test_no_personal_data_only_the_four_values() -> None:
 # --- make_qr: decode the SVG with a real decoder --------------------------------------------
 
 SCALE = 8  # pixels per module
-RUN_RE = re.compile(r"M(\d+) (\d+)h(\d+)v1h-(\d+)z")
+RUN_RE = re.compile(r"M(\d+) (\d+)\.5h(\d+)")  # a run of dark modules: a stroke mid-row
 
 
 def modules_of(svg: str) -> tuple[int, set[tuple[int, int]]]:
@@ -193,10 +193,10 @@ def modules_of(svg: str) -> tuple[int, set[tuple[int, int]]]:
     total = int(view[1])
     d = path[1]
     runs = RUN_RE.findall(d)
-    assert "".join(f"M{x} {y}h{w}v1h-{w2}z" for x, y, w, w2 in runs) == d  # nothing else in it
+    assert "".join(f"M{x} {y}.5h{w}" for x, y, w in runs) == d  # nothing else in it
+    assert 'stroke-width="1"' in path[0] and 'stroke-linecap="butt"' in path[0]
     dark: set[tuple[int, int]] = set()
-    for x, y, width, back in runs:
-        assert width == back
+    for x, y, width in runs:
         dark.update((int(x) + i, int(y)) for i in range(int(width)))
     return total, dark
 
@@ -280,5 +280,5 @@ def test_longer_urls_make_denser_codes() -> None:
 
 def test_dark_colour_is_used_for_the_modules() -> None:
     svg = make_qr(BASE, dark="#0B5563").svg
-    assert '<path fill="#0B5563"' in svg
+    assert '<path fill="none" stroke="#0B5563"' in svg
     assert [r.text for r in decode(svg)] == [BASE]
