@@ -261,7 +261,11 @@ def _outcome(renderer: object, job: Job) -> _Outcome:
         rendered = renderer.render(job)  # type: ignore[attr-defined]
         # The layout checks of preflight (glyphs, type size, contrast, links, image
         # resolution) run on the laid-out document here, in the worker that holds it.
-        problems = build_problems(renderer.project, rendered)  # type: ignore[attr-defined]
+        problems = build_problems(
+            renderer.project,  # type: ignore[attr-defined]
+            rendered,
+            renderer.shared_findings,  # type: ignore[attr-defined]
+        )
     except MakeprintError as exc:
         return _Outcome(job, None, 0, "", exc.problems, [])
     except Exception as exc:  # noqa: BLE001 - one broken document must not sink the batch

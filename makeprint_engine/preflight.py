@@ -232,7 +232,7 @@ class _Paint:
     box: int  # id() of the box that paints it
 
 
-def walk(document: Any, paper: str = "#FFFFFF") -> Layout:
+def walk(document: Any, paper: str = "#FFFFFF", pages: frozenset[int] | None = None) -> Layout:
     """The text and images of a laid-out document, each text with the colour under it.
 
     The background under a text is found the way the page is painted: every background
@@ -241,6 +241,7 @@ def walk(document: Any, paper: str = "#FFFFFF") -> Layout:
     orders painting — composited over the paper colour. So a colour band drawn by a positioned
     element behind the text (z-index: -1) counts, not only the text's own ancestors. Inside
     a transformed element (rotated tear-off tabs) only the text's ancestors are considered.
+    ``pages`` (1-based numbers) limits the walk to those pages.
     """
     from weasyprint.formatting_structure import boxes as wb
 
@@ -346,6 +347,8 @@ def walk(document: Any, paper: str = "#FFFFFF") -> Layout:
             visit(child, page, state)
 
     for number, page in enumerate(document.pages, start=1):
+        if pages is not None and number not in pages:
+            continue
         start = {
             "label": "",
             "classed": "",
@@ -533,10 +536,11 @@ class Doc:
         )
 
 
-def prepare(project: Project, rendered: Any) -> Doc | None:
+def prepare(project: Project, rendered: Any, pages: frozenset[int] | None = None) -> Doc | None:
     if rendered.document is None:
         return None
-    return Doc(project, rendered, walk(rendered.document, project.organization.colors["paper"]))
+    paper = project.organization.colors["paper"]
+    return Doc(project, rendered, walk(rendered.document, paper, pages))
 
 
 # --- glyphs ---------------------------------------------------------------------------------
@@ -1259,18 +1263,39 @@ LAYOUT_CHECKS = (
 )
 
 
-def layout_problems(project: Project, rendered: Any) -> list[Finding]:
+def layout_problems(
+    project: Project, rendered: Any, pages: frozenset[int] | None = None
+) -> list[Finding]:
     """The cheap checks, on the box tree only: glyphs, type size, contrast, links, images."""
-    doc = prepare(project, rendered)
+    doc = prepare(project, rendered, pages)
     if doc is None:
         return []
     return [finding for check in LAYOUT_CHECKS for finding in check(doc)]
 
 
-def build_problems(project: Project, rendered: Any) -> list[Problem]:
+def build_problems(
+    project: Project, rendered: Any, shared: dict[Any, list[Finding]] | None = None
+) -> list[Problem]:
     """Everything ``build`` must act on for one document: the renderer's problems and the
-    layout checks. Refuse to write the document when any of them is an error."""
-    extra = layout_problems(project, rendered)
+    layout checks. Refuse to write the document when any of them is an error.
+
+    ``shared`` (kept by the caller across documents) holds the findings on the pages every
+    location shares (the card front, the pamphlet inside): those pages are the same laid-out
+    pages in every document of a language, so they are checked once, not once per location.
+    """
+    job = rendered.job
+    common = frozenset(project.materials[job.material].shared_pages)
+    if shared is None or not common or rendered.document is None:
+        extra = layout_problems(project, rendered)
+    else:
+        key = (job.lang, job.material)
+        if key not in shared:
+            shared[key] = layout_problems(project, rendered, common)
+        everyone = [replace(f, location=job.slug) for f in shared[key]]
+        own = frozenset(range(1, len(rendered.document.pages) + 1)) - common
+        extra = sorted(
+            [*everyone, *layout_problems(project, rendered, own)], key=lambda f: f.page or 0
+        )
     kept = [p for p in renderer_findings(rendered) if not _superseded(p, extra)]
     return [*kept, *extra]
 

@@ -148,6 +148,8 @@ class Renderer:
         self._stylesheets: dict[str, list[Any]] = {}
         self._style_problems: dict[str, list[Problem]] = {}
         self._shared_pages: dict[tuple[str, str], tuple[Any, list[Problem]]] = {}
+        # Preflight's findings on those shared pages, made once (see preflight.build_problems).
+        self.shared_findings: dict[Any, list[Any]] = {}
 
     def html(self, job: Job, part: str = "all") -> str:
         """The document's HTML; ``part`` picks the shared pages, the location pages, or all."""

@@ -453,6 +453,34 @@ def test_build_problems_adds_layout_checks_to_the_renderer(project: Path) -> Non
     assert not any(".notdef" in p.message for p in problems)
 
 
+def test_build_checks_shared_pages_once_and_reports_them_for_every_location(
+    project: Path,
+) -> None:
+    """The card front is the same page for every location: checked once per language, its
+    findings carried to every card, exactly as if each card had been checked whole."""
+    from makeprint_engine.render import Renderer
+
+    css = project / "templates" / "styles" / "wallet-card.css"
+    css.write_text(  # pale text on the front only (page 1, shared by every location)
+        css.read_text(encoding="utf-8") + "\n.front p { color: #C8CCD0; }\n",
+        encoding="utf-8",
+    )
+    proj = load_project(project)
+    renderer = Renderer(proj)
+    jobs = plan_jobs(proj, Selection((), ("en",), ("wallet-card",)))
+    assert len(jobs) >= 2
+    cache: dict = {}
+    for job in jobs:
+        rendered = renderer.render(job)
+        cached = build_problems(proj, rendered, cache)
+        whole = build_problems(proj, rendered)
+        assert cached == whole, job
+        front = [p for p in cached if isinstance(p, Finding) and p.page == 1]
+        assert front and all(p.location == job.slug for p in front)
+        assert any(p.check == "contrast" and p.severity == "error" for p in front)
+    assert list(cache) == [("en", "wallet-card")]
+
+
 def test_contrast_ratio_matches_wcag() -> None:
     assert round(contrast_ratio((0, 0, 0), (1, 1, 1)), 2) == 21.0
     grey = 0x76 / 255  # #767676 is the lightest grey with 4.5:1 on white
