@@ -30,6 +30,16 @@ from .project import Project
 from .reporting import Reporter
 
 WORKER_RECYCLE = 150  # documents per worker process before it is replaced: memory stays flat
+# A replacement worker costs about a second (interpreter, WeasyPrint, fonts, shared pages), and
+# a worker grows by about 5 % per 100 documents (Pango's and HarfBuzz's caches, not Python
+# objects). So a build whose share per worker is at most this many documents replaces none.
+NO_RECYCLE_UP_TO = 200
+
+
+def recycle_after(documents: int, workers: int) -> int | None:
+    """Documents after which a worker is replaced, or None when none needs to be."""
+    share = -(-documents // max(workers, 1))
+    return None if share <= NO_RECYCLE_UP_TO else WORKER_RECYCLE
 
 
 class BuildInterrupted(Exception):
@@ -317,12 +327,13 @@ def _render_all(
     # Fresh interpreters (spawn): max_tasks_per_child replaces workers to keep memory flat,
     # which the fork method does not allow. The project is pickled to each worker once.
     context = multiprocessing.get_context("spawn")
+    workers = min(jobs, len(todo))
     with ProcessPoolExecutor(
-        max_workers=min(jobs, len(todo)),
+        max_workers=workers,
         mp_context=context,
         initializer=_init_worker,
         initargs=(project, options),
-        max_tasks_per_child=WORKER_RECYCLE,
+        max_tasks_per_child=recycle_after(len(todo), workers),
     ) as pool:
         pending: set[Future[_Outcome]] = set()
         queue = iter(costly_first)

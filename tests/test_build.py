@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import importlib
 from pathlib import Path
 
 import pypdf
@@ -146,6 +147,36 @@ def test_same_inputs_give_identical_bytes(built: Path, tmp_path: Path) -> None:
     for name, data in snapshot(again).items():
         if name.endswith(".pdf"):
             assert first[name] == data, name
+
+
+def test_workers_are_replaced_only_when_the_build_is_long() -> None:
+    recycle_after = importlib.import_module("makeprint_engine.build").recycle_after
+    assert recycle_after(300, 2) is None  # 150 each: a replacement would cost more than it saves
+    assert recycle_after(400, 2) is None
+    assert recycle_after(402, 2) == 150
+    assert recycle_after(5000, 8) == 150
+    assert recycle_after(10, 1) is None
+
+
+@pytest.mark.slow
+def test_replaced_workers_give_identical_bytes(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers replaced every few documents (spawned afresh, shared pages laid out again)
+    write exactly the same files as the session build."""
+    module = importlib.import_module("makeprint_engine.build")
+    monkeypatch.setattr(module, "NO_RECYCLE_UP_TO", 0)
+    monkeypatch.setattr(module, "WORKER_RECYCLE", 4)
+    out = tmp_path / "recycled"
+    result = run_cli(
+        "build", "--project", str(built), "--out", str(out), "-j", "2", "-l", "east-harbor"
+    )
+    assert result.exit_code == 0, result.output
+    first = snapshot(built / "output")
+    pdfs = {n: d for n, d in snapshot(out).items() if n.endswith(".pdf")}
+    assert len(pdfs) == 5 * 4  # five languages: card, card sheet, pamphlet, flyer
+    for name, data in pdfs.items():
+        assert first[name] == data, name
 
 
 def test_failed_document_keeps_earlier_output(project: Path) -> None:
