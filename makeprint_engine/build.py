@@ -290,11 +290,18 @@ def _outcome(renderer: object, job: Job) -> _Outcome:
     if rendered.pdf is not None:  # thumbnails here, in parallel, not after the build
         from .contact_sheet import thumbnail_files
 
-        # Card sheets are listed on the contact sheet by a link only (see contact_sheet).
+        # One thumbnail, of the first page that is this location's own: the pages every
+        # location shares look the same on every card of the contact sheet. Card sheets are
+        # listed by a link only (see contact_sheet).
+        material = renderer.project.materials[job.material]  # type: ignore[attr-defined]
+        own = [n for n in range(1, rendered.pages + 1) if n not in material.shared_pages]
+        page = own[0] if own else 1
         files = [(job.relpath, rendered.pdf)] + [
             (path, data) for path, data, _, kind in rendered.extras if kind != "sheet"
         ]
-        outcome.thumbs = [thumb for path, data in files for thumb in thumbnail_files(path, data)]
+        outcome.thumbs = [
+            thumb for path, data in files for thumb in thumbnail_files(path, data, page)
+        ]
     return outcome
 
 

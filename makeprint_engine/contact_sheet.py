@@ -10,6 +10,7 @@ entry of the manifest (not only those just built), since the page lists exactly 
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import os
 from collections.abc import Mapping
@@ -146,20 +147,27 @@ def _card(out_dir: Path, root: Path, entry: dict[str, Any], kept: set[Path]) -> 
     if not isinstance(pages, int) or pages < 1:
         pages = page_count(data)
     base = _thumb_base(rel, digest)
-    thumbs = [PurePosixPath(f"{base}-p{n}.png") for n in range(1, pages + 1)]
-    if not all((out_dir / t).is_file() for t in thumbs):
-        made = thumbnail_files(str(rel), data)
-        thumbs = [PurePosixPath(name) for name, _ in made]
-        for name, png in made:
+    # The build makes one thumbnail per document, of the page that is this location's own
+    # (the card back, the pamphlet outside); the contact sheet shows what it finds, and makes
+    # page 1 when there is none (a PDF copied in by hand, or thumbnails removed).
+    found = sorted(
+        (int(png.stem.rsplit("-p", 1)[1]), png)
+        for png in (out_dir / base.parent).glob(glob.escape(base.name) + "-p*.png")
+        if png.stem.rsplit("-p", 1)[1].isdigit() and png.is_file() and not png.is_symlink()
+    )
+    shown_pages = [(n, PurePosixPath(base.parent) / png.name) for n, png in found]
+    if not shown_pages:
+        for name, png in thumbnail_files(str(rel), data):
             atomic_write(out_dir / name, png)
-    kept.update((out_dir / t).resolve() for t in thumbs)
+            shown_pages.append((1, PurePosixPath(name)))
+    kept.update((out_dir / t).resolve() for _, t in shown_pages)
     href = escape(quote(str(rel)))
     images_html = "".join(
         f'<a href="{href}"><img src="{escape(quote(str(t)))}" '
-        f'alt="{escape(material)}, page {n} of {len(thumbs)}" loading="lazy"></a>'
-        for n, t in enumerate(thumbs, start=1)
+        f'alt="{escape(material)}, page {n} of {pages}" loading="lazy"></a>'
+        for n, t in shown_pages
     )
-    count = f"{len(thumbs)} page{'s' if len(thumbs) != 1 else ''}"
+    count = f"{pages} page{'s' if pages != 1 else ''}"
     qr = escape(str(entry.get("qr_url", "")))
     return (
         f'<li class="doc"><div class="thumbs">{images_html}</div>'
@@ -173,16 +181,16 @@ def _thumb_base(rel: PurePosixPath, digest: str) -> PurePosixPath:
     return PurePosixPath(THUMBS) / rel.parent / f"{rel.stem}-{digest[:12]}"
 
 
-def thumbnail_files(relpath: str, data: bytes) -> list[tuple[str, bytes]]:
-    """(path under the output folder, PNG) for each page of the PDF at ``relpath``.
+def thumbnail_files(relpath: str, data: bytes, page: int = 1) -> list[tuple[str, bytes]]:
+    """(path under the output folder, PNG) of one page of the PDF at ``relpath``.
 
     Build workers call this next to the render, so thumbnails are made in parallel; the
     contact sheet then finds them in place.
     """
     rel = PurePosixPath(relpath)
     base = _thumb_base(rel, hashlib.sha256(data).hexdigest())
-    pngs = page_pngs(data, max_px=THUMB_PX)
-    return [(f"{base}-p{n}.png", png) for n, png in enumerate(pngs, start=1)]
+    [png] = page_pngs(data, [page], max_px=THUMB_PX)
+    return [(f"{base}-p{page}.png", png)]
 
 
 def _remove_stale(thumbs_dir: Path, kept: set[Path]) -> None:

@@ -168,12 +168,18 @@ def test_contact_sheet_links_every_pdf_with_thumbnails(output: Path) -> None:
     page = Links()
     page.feed(html)
     assert sorted({unquote(h) for h in page.hrefs}) == sorted(str(e["path"]) for e in entries)
-    # Card sheets are linked without thumbnails: the same card ten times.
-    assert len(page.srcs) == sum(int(e["pages"]) for e in entries if e.get("variant") != "sheet")
-    for src in page.srcs:
+    # One thumbnail per document, of the location's own page (the card back, the pamphlet
+    # outside: the pages every location shares would look alike); card sheets are linked
+    # without one: the same card ten times.
+    documents = [e for e in entries if e.get("variant") != "sheet"]
+    assert len(page.srcs) == len(documents)
+    own_page = {"wallet-card": 2, "pamphlet": 1, "flyer": 1}
+    in_order = sorted(documents, key=lambda e: str(e["path"]))
+    for src, entry in zip(page.srcs, in_order, strict=True):
         thumb = output / unquote(src)
         assert src.startswith("thumbs/") and thumb.is_file()
         assert max(png_size(thumb)) == THUMB_PX
+        assert src.endswith(f"-p{own_page[str(entry['material'])]}.png"), src
     # Grouped by location, then language.
     h2 = [text for tag, text in page.headings if tag == "h2"]
     assert h2 == ["East Harbor Drop-In Center (east-harbor)", "mobile-outreach", "riverside-clinic"]
