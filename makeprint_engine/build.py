@@ -274,7 +274,7 @@ def _outcome(renderer: object, job: Job) -> _Outcome:
         problems = build_problems(
             renderer.project,  # type: ignore[attr-defined]
             rendered,
-            renderer.shared_findings,  # type: ignore[attr-defined]
+            renderer.check_cache,  # type: ignore[attr-defined]
         )
     except MakeprintError as exc:
         return _Outcome(job, None, 0, "", exc.problems, [])

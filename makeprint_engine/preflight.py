@@ -462,15 +462,27 @@ def _transform_scale(transforms: Any) -> float:
     return scale
 
 
+_RGBA: dict[Any, tuple[float, float, float, float] | None] = {}
+
+
 def _rgba(color: Any) -> tuple[float, float, float, float] | None:
     if color is None or isinstance(color, str):
         return None
+    try:  # a colour is a value: converted once per process (every box asks)
+        key = (color.space, tuple(color.coordinates), color.alpha)
+    except (AttributeError, TypeError):
+        key = None
+    if key is not None and key in _RGBA:
+        return _RGBA[key]
     try:
         srgb = color.to("srgb")
         r, g, b = (min(1.0, max(0.0, float(v))) for v in srgb.coordinates)
-        return (r, g, b, float(srgb.alpha))
+        value: tuple[float, float, float, float] | None = (r, g, b, float(srgb.alpha))
     except (AttributeError, NotImplementedError, TypeError, ValueError):
-        return None
+        value = None
+    if key is not None and len(_RGBA) < 4096:
+        _RGBA[key] = value
+    return value
 
 
 def _hex_rgb(value: str) -> tuple[float, float, float]:
@@ -515,6 +527,9 @@ class Doc:
     project: Project
     rendered: Any  # render.Rendered
     layout: Layout
+    # Kept by the caller across the documents of one renderer (same fonts): results that
+    # depend only on what they are keyed by, such as the fonts Pango picks for a text.
+    cache: dict[Any, Any] = field(default_factory=dict)
 
     @property
     def job(self) -> Job:
@@ -536,11 +551,17 @@ class Doc:
         )
 
 
-def prepare(project: Project, rendered: Any, pages: frozenset[int] | None = None) -> Doc | None:
+def prepare(
+    project: Project,
+    rendered: Any,
+    pages: frozenset[int] | None = None,
+    cache: dict[Any, Any] | None = None,
+) -> Doc | None:
     if rendered.document is None:
         return None
     paper = project.organization.colors["paper"]
-    return Doc(project, rendered, walk(rendered.document, paper, pages))
+    layout = walk(rendered.document, paper, pages)
+    return Doc(project, rendered, layout, {} if cache is None else cache)
 
 
 # --- glyphs ---------------------------------------------------------------------------------
@@ -567,12 +588,9 @@ def glyph_problems(doc: Doc) -> list[Finding]:
                 pango.pango_font_description_free(desc)
         return families[key]
 
-    for text in doc.layout.texts:
-        if not text.visible or not _printed(text.text):
-            continue
-        box = text.box
-        stack = [f for f in box.style["font_family"] if f.lower() not in GENERIC_FAMILIES]
-        allowed = {f.lower() for f in stack} | {f.lower() for f in extra_fonts}
+    def runs_of(box: Any) -> list[tuple[str, str, frozenset[str]]]:
+        """(font family, text, characters without a glyph) of each run Pango shaped."""
+        runs = []
         layout = box.pango_layout
         layout.reactivate(box.style)
         try:
@@ -584,30 +602,56 @@ def glyph_problems(doc: Doc) -> list[Finding]:
                 run = run.next
                 item = glyph_item.item
                 chunk = utf8[item.offset : item.offset + item.length].decode("utf-8", "replace")
-                family = family_of(item.analysis.font)
                 glyphs = glyph_item.glyphs
                 missing = set()
                 for i in range(glyphs.num_glyphs):
                     glyph = glyphs.glyphs[i].glyph
                     if glyph & unknown_flag and (glyph & ~unknown_flag) < 0x110000:
                         missing.add(chr(glyph & ~unknown_flag))
-                for char in sorted(missing):
+                runs.append((family_of(item.analysis.font), chunk, frozenset(missing)))
+        finally:
+            layout.deactivate()
+        return runs
+
+    for text in doc.layout.texts:
+        if not text.visible or not _printed(text.text):
+            continue
+        box = text.box
+        stack = [f for f in box.style["font_family"] if f.lower() not in GENERIC_FAMILIES]
+        allowed = {f.lower() for f in stack} | {f.lower() for f in extra_fonts}
+        # The same text in the same font settings shapes the same way: content repeats in
+        # every location's documents, so most texts are shaped here once per renderer.
+        style = box.style
+        key = (
+            "glyphs",
+            box.text,
+            tuple(style["font_family"]),
+            style["font_weight"],
+            style["font_style"],
+            style["font_stretch"],
+            str(style["lang"]),
+        )
+        runs = doc.cache.get(key)
+        if runs is None:
+            runs = runs_of(box)
+            if len(doc.cache) < 50_000:
+                doc.cache[key] = runs
+        for family, chunk, missing in runs:
+            for char in sorted(missing):
+                entry = found.setdefault(
+                    ("missing", text.page, text.element, ""),
+                    {"text": text, "stack": stack, "chars": {}},
+                )
+                entry["chars"].setdefault(char, text)
+            if family.lower() not in allowed:
+                for char in dict.fromkeys(chunk):
+                    if char in missing or not _printed(char):
+                        continue
                     entry = found.setdefault(
-                        ("missing", text.page, text.element, ""),
+                        ("fallback", text.page, text.element, family),
                         {"text": text, "stack": stack, "chars": {}},
                     )
                     entry["chars"].setdefault(char, text)
-                if family.lower() not in allowed:
-                    for char in dict.fromkeys(chunk):
-                        if char in missing or not _printed(char):
-                            continue
-                        entry = found.setdefault(
-                            ("fallback", text.page, text.element, family),
-                            {"text": text, "stack": stack, "chars": {}},
-                        )
-                        entry["chars"].setdefault(char, text)
-        finally:
-            layout.deactivate()
 
     problems = []
     for (kind, page, element, family), info in found.items():
@@ -1264,37 +1308,42 @@ LAYOUT_CHECKS = (
 
 
 def layout_problems(
-    project: Project, rendered: Any, pages: frozenset[int] | None = None
+    project: Project,
+    rendered: Any,
+    pages: frozenset[int] | None = None,
+    cache: dict[Any, Any] | None = None,
 ) -> list[Finding]:
     """The cheap checks, on the box tree only: glyphs, type size, contrast, links, images."""
-    doc = prepare(project, rendered, pages)
+    doc = prepare(project, rendered, pages, cache)
     if doc is None:
         return []
     return [finding for check in LAYOUT_CHECKS for finding in check(doc)]
 
 
 def build_problems(
-    project: Project, rendered: Any, shared: dict[Any, list[Finding]] | None = None
+    project: Project, rendered: Any, cache: dict[Any, Any] | None = None
 ) -> list[Problem]:
     """Everything ``build`` must act on for one document: the renderer's problems and the
     layout checks. Refuse to write the document when any of them is an error.
 
-    ``shared`` (kept by the caller across documents) holds the findings on the pages every
-    location shares (the card front, the pamphlet inside): those pages are the same laid-out
-    pages in every document of a language, so they are checked once, not once per location.
+    ``cache`` is kept by the caller across the documents of one renderer. It holds the
+    findings on the pages every location shares (the card front, the pamphlet inside): those
+    are the same laid-out pages in every document of a language, so they are checked once,
+    not once per location; and what the glyph check learnt of each text (see ``Doc.cache``).
     """
     job = rendered.job
     common = frozenset(project.materials[job.material].shared_pages)
-    if shared is None or not common or rendered.document is None:
-        extra = layout_problems(project, rendered)
+    if cache is None or not common or rendered.document is None:
+        extra = layout_problems(project, rendered, cache=cache)
     else:
-        key = (job.lang, job.material)
-        if key not in shared:
-            shared[key] = layout_problems(project, rendered, common)
-        everyone = [replace(f, location=job.slug) for f in shared[key]]
+        key = ("shared pages", job.lang, job.material)
+        if key not in cache:
+            cache[key] = layout_problems(project, rendered, common, cache)
+        everyone = [replace(f, location=job.slug) for f in cache[key]]
         own = frozenset(range(1, len(rendered.document.pages) + 1)) - common
         extra = sorted(
-            [*everyone, *layout_problems(project, rendered, own)], key=lambda f: f.page or 0
+            [*everyone, *layout_problems(project, rendered, own, cache)],
+            key=lambda f: f.page or 0,
         )
     kept = [p for p in renderer_findings(rendered) if not _superseded(p, extra)]
     return [*kept, *extra]

@@ -148,8 +148,9 @@ class Renderer:
         self._stylesheets: dict[str, list[Any]] = {}
         self._style_problems: dict[str, list[Problem]] = {}
         self._shared_pages: dict[tuple[str, str], tuple[Any, list[Problem]]] = {}
-        # Preflight's findings on those shared pages, made once (see preflight.build_problems).
-        self.shared_findings: dict[Any, list[Any]] = {}
+        # What preflight's layout checks keep between documents: the findings on those shared
+        # pages, and how each text was shaped (see preflight.build_problems).
+        self.check_cache: dict[Any, Any] = {}
 
     def html(self, job: Job, part: str = "all") -> str:
         """The document's HTML; ``part`` picks the shared pages, the location pages, or all."""
