@@ -238,7 +238,9 @@ def _record(
         return
     variant = "single" if job.profile == "office" else job.profile
     files = [(job.relpath, outcome.pdf, outcome.pages, variant), *outcome.extras]
+    digests = {}
     for relpath, data, pages, kind in files:
+        digests[relpath] = sha256(data)
         try:
             atomic_write(out / relpath, data)
         except OSError as exc:
@@ -247,13 +249,13 @@ def _record(
                 hint="free some disk space or choose another folder with --out")) from None
         entries[relpath] = {
             "location": job.slug, "lang": job.lang, "material": job.material,
-            "variant": kind, "path": relpath, "pages": pages, "sha256": sha256(data),
+            "variant": kind, "path": relpath, "pages": pages, "sha256": digests[relpath],
             "qr_url": outcome.qr_url,
         }
     for name, png in outcome.thumbs:  # a courtesy: a thumbnail that fails is made again later
         with contextlib.suppress(OSError):
             atomic_write(out / name, png)
-    cache[job.relpath] = {"fp": fps[job], "sha256": sha256(outcome.pdf),
+    cache[job.relpath] = {"fp": fps[job], "sha256": digests[job.relpath],
                           "extras": [relpath for relpath, *_ in outcome.extras]}
     result.written += [relpath for relpath, *_ in files]
     reporter.done(job, job.relpath)
