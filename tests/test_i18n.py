@@ -16,7 +16,6 @@ import re
 import shutil
 import unicodedata
 from html.parser import HTMLParser
-from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -220,8 +219,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
 @pytest.fixture(scope="module")
 def preflight_report(site: Site) -> dict[str, Any]:
     """``makeprint check`` on the same documents, as JSON (only when preflight exists)."""
-    if find_spec("makeprint_engine.preflight") is None:
-        pytest.skip("no preflight in this checkout")
     report = site.root.parent / "preflight.json"
     run_cli(
         "check",
@@ -897,3 +894,57 @@ def test_adding_a_language_is_adding_a_folder(tmp_path: Path) -> None:
     text = flat(" ".join(pdf_text(card)))
     assert "seg.–sex." in text and "09:00 – 17:00" in text and "sáb." in text
     assert decode_qr(card, 1) == [entries["wallet-card"]["qr_url"]]
+
+
+# --- list markers: in the item's start padding, on its first line, in both directions -------
+
+
+def _marker_boxes(page_box: Any) -> list[tuple[Any, Any]]:
+    """(list item box, its ::before marker box) for every marker on the page."""
+    found = []
+
+    def visit(box: Any, item: Any) -> None:
+        box = getattr(box, "_box", box)  # an absolutely positioned box's placeholder
+        tag = getattr(box, "element_tag", None)
+        if tag == "li" and type(box).__name__ == "BlockBox":
+            item = box
+        if tag == "li::before" and item is not None:
+            found.append((item, box))
+            return
+        for child in getattr(box, "children", ()):
+            visit(child, item)
+
+    visit(page_box, None)
+    return found
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+@pytest.mark.parametrize("material", ["pamphlet", "flyer", "wallet-card"])
+def test_list_markers_hang_in_the_start_padding_of_their_item(
+    site: Site, lang: str, material: str
+) -> None:
+    """Markers are placed from their static position (left to right) or from the right edge
+    of a positioned item (right to left, where WeasyPrint misplaces static positions): either
+    way each must sit in its own item's start padding, level with the item's first line."""
+    from makeprint_engine import Selection, plan_jobs
+    from makeprint_engine.render import Renderer
+
+    project = site.project
+    [job] = plan_jobs(project, Selection((SLUG,), (lang,), (material,)))
+    rendered = Renderer(project).render(job)
+    assert rendered.ok, rendered.problems
+    markers = [m for page in rendered.document.pages for m in _marker_boxes(page._page_box)]
+    assert markers
+    for item, marker in markers:
+        left, right = item.border_box_x(), item.border_box_x() + item.border_width()
+        x0 = marker.border_box_x()
+        x1 = x0 + marker.border_width()
+        if lang == "ar":  # the start is on the right
+            start, content = right, right - item.padding_right
+            assert content - 0.5 <= x0 and x1 <= start + 0.5, (item.element.text, x0, x1)
+        else:
+            start, content = left, left + item.padding_left
+            assert start - 0.5 <= x0 and x1 <= content + 0.5, (item.element.text, x0, x1)
+        first_line_bottom = item.content_box_y() + 1.6 * float(item.style["font_size"])
+        y0 = marker.border_box_y()
+        assert item.content_box_y() - 1 <= y0 <= first_line_bottom, (item.element.text, y0)
