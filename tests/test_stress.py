@@ -85,3 +85,57 @@ def test_markup_in_location_data_is_escaped(project: Path) -> None:
     assert result.exit_code == 0, result.output
     text = " ".join(pdf_text(project / "output" / "east-harbor" / "en" / "wallet-card.pdf"))
     assert '<img src="file:///etc/passwd">' in text
+
+
+def _tab_glyphs_across_cut_lines(
+    pdf: Path, tabs_bottom_in: float, tabs_height_in: float, trim: tuple[float, float] = (0, 0)
+) -> list[str]:
+    """Characters printed on the tear-off tabs whose glyph box crosses a cut line: the top
+    of the tab strip or the dashed line between two tabs (ten tabs across 8 in, letter)."""
+    import pypdfium2
+
+    clear = 0.02 * 72  # at least 0.02 in between a glyph and a cut line
+    top = trim[1] + (tabs_bottom_in + tabs_height_in) * 72
+    bottom = trim[1] + tabs_bottom_in * 72
+    cuts = [trim[0] + (0.25 + 0.8 * k) * 72 for k in range(1, 10)]
+    doc = pypdfium2.PdfDocument(str(pdf))
+    try:
+        text = doc[0].get_textpage()
+        crossing = []
+        for i in range(text.count_chars()):
+            char = text.get_text_range(i, 1)
+            if not char.strip():
+                continue
+            left, low, right, high = text.get_charbox(i)
+            if high < bottom or low > top + 0.1 * 72:
+                continue  # not on the tabs (the hotline strip sits above them)
+            if high > top - clear or any(left - clear < x < right + clear for x in cuts):
+                crossing.append(char)
+        return crossing
+    finally:
+        doc.close()
+
+
+@pytest.mark.slow
+def test_tear_off_tab_text_stays_clear_of_the_cut_lines(
+    stress_build: Path, tmp_path: Path
+) -> None:
+    """Long names on the tabs wrap inside them: nothing is torn through (office and press)."""
+    for slug in ("all-day", "clinica-nandu-pena-hijos"):
+        for pdf in (stress_build / "output" / slug).glob("*/flyer.pdf"):
+            # office: the strip ends 1/4 in above the sheet edge and is 1.98 in tall
+            assert _tab_glyphs_across_cut_lines(pdf, 0.25, 1.98) == [], pdf
+    out = tmp_path / "press"
+    result = run_cli("build", "--project", str(stress_build), "--locations", str(STRESS),
+                     "--profile", "press", "-m", "flyer", "-l", "all-day", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    presses = list(out.glob("all-day/*/flyer-press.pdf"))
+    assert len(presses) == 2
+    import pypdfium2
+
+    for press in presses:
+        # press: the strip runs to the trim and is 2.2 in tall; the page has bleed and marks
+        doc = pypdfium2.PdfDocument(str(press))
+        left, bottom, _, _ = doc[0].get_trimbox()
+        doc.close()
+        assert _tab_glyphs_across_cut_lines(press, 0.0, 2.2, (left, bottom)) == [], press
