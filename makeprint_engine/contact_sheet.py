@@ -96,7 +96,7 @@ def write_contact_sheet(
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>makeprint: {total} documents</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
         f"<h1>makeprint: {total} document{'s' if total != 1 else ''}</h1>\n"
-        "<p>Each document with its pages; open a PDF to print it.</p>\n"
+        "<p>Each document with a picture of its location's own page; open a PDF to print it.</p>\n"
         + "\n".join(body)
         + "\n</body>\n</html>\n"
     )
