@@ -13,6 +13,7 @@ import contextlib
 import glob
 import hashlib
 import os
+import re
 from collections.abc import Mapping
 from html import escape
 from pathlib import Path, PurePosixPath
@@ -150,12 +151,12 @@ def _card(out_dir: Path, root: Path, entry: dict[str, Any], kept: set[Path]) -> 
     # The build makes one thumbnail per document, of the page that is this location's own
     # (the card back, the pamphlet outside); the contact sheet shows what it finds, and makes
     # page 1 when there is none (a PDF copied in by hand, or thumbnails removed).
-    found = sorted(
-        (int(png.stem.rsplit("-p", 1)[1]), png)
+    numbered = re.compile(re.escape(base.name) + r"-p(\d+)")
+    shown_pages = sorted(
+        (int(match[1]), PurePosixPath(base.parent) / png.name)
         for png in (out_dir / base.parent).glob(glob.escape(base.name) + "-p*.png")
-        if png.stem.rsplit("-p", 1)[1].isdigit() and png.is_file() and not png.is_symlink()
+        if (match := numbered.fullmatch(png.stem)) and png.is_file() and not png.is_symlink()
     )
-    shown_pages = [(n, PurePosixPath(base.parent) / png.name) for n, png in found]
     if not shown_pages:
         for name, png in thumbnail_files(str(rel), data):
             atomic_write(out_dir / name, png)
