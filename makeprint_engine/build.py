@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import multiprocessing
 import os
@@ -265,6 +266,43 @@ def _record(
 
 _worker: dict[str, object] = {}
 
+# Automatic collections of the youngest generation: rare enough that a document is laid out
+# without the collector walking it again and again, frequent enough to bound the garbage a
+# single document leaves in cycles.
+GC_THRESHOLD = 10_000
+
+
+class _Collector:
+    """Python's cyclic garbage collector, run once per document instead of every few ms.
+
+    WeasyPrint's box trees are cycles (a box points to its parent and children), so a
+    laid-out document is freed only by the cyclic collector. Left to its default thresholds,
+    the collector runs a full collection every few documents, and each one walks every object
+    the warm renderer keeps (fonts, stylesheets, templates, the shared pages): about 10 ms a
+    document, 7 % of a build. Instead, the renderer's warm state is frozen (``gc.freeze``:
+    never walked again, and still freed by reference counting), automatic collections are
+    made rare, and one collection after each document frees that document, which is all
+    garbage by then. Memory stays lower than with the defaults, since nothing lingers.
+    """
+
+    def __init__(self, renderer: object) -> None:
+        self.renderer = renderer
+        self.warm = -1  # how much warm state was frozen last time
+        self.saved = gc.get_threshold()
+        gc.set_threshold(GC_THRESHOLD, *self.saved[1:])
+
+    def document_done(self) -> None:
+        gc.collect()
+        warm = self.renderer.warm_state()  # type: ignore[attr-defined]
+        if warm != self.warm:  # the first document of a language and material: new pages
+            gc.freeze()
+            self.warm = warm
+
+    def close(self) -> None:
+        """Give the process its defaults back (a build run in-process, e.g. with -j1)."""
+        gc.unfreeze()
+        gc.set_threshold(*self.saved)
+
 
 def _outcome(renderer: object, job: Job) -> _Outcome:
     from .preflight import build_problems
@@ -313,11 +351,15 @@ def _init_worker(project: Project, options: Options) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from .render import Renderer
 
-    _worker["renderer"] = Renderer(project, options)
+    renderer = Renderer(project, options)
+    _worker["renderer"] = renderer
+    _worker["collector"] = _Collector(renderer)  # the worker's whole life: never closed
 
 
 def _work(job: Job) -> _Outcome:
-    return _outcome(_worker["renderer"], job)
+    outcome = _outcome(_worker["renderer"], job)
+    _worker["collector"].document_done()  # type: ignore[attr-defined]
+    return outcome
 
 
 def _render_all(
@@ -330,8 +372,14 @@ def _render_all(
         from .render import Renderer
 
         renderer = Renderer(project, options)
-        for job in costly_first:
-            yield _outcome(renderer, job)
+        collector = _Collector(renderer)
+        try:
+            for job in costly_first:
+                outcome = _outcome(renderer, job)
+                collector.document_done()
+                yield outcome
+        finally:
+            collector.close()
         return
     # Fresh interpreters (spawn): max_tasks_per_child replaces workers to keep memory flat,
     # which the fork method does not allow. The project is pickled to each worker once.

@@ -152,6 +152,10 @@ class Renderer:
         # pages, and how each text was shaped (see preflight.build_problems).
         self.check_cache: dict[Any, Any] = {}
 
+    def warm_state(self) -> int:
+        """How many stylesheets and shared layouts this renderer keeps between documents."""
+        return len(self._stylesheets) + len(self._shared_pages)
+
     def html(self, job: Job, part: str = "all") -> str:
         """The document's HTML; ``part`` picks the shared pages, the location pages, or all."""
         template = self.env.get_template(self.project.materials[job.material].template)

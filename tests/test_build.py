@@ -158,6 +158,46 @@ def test_workers_are_replaced_only_when_the_build_is_long() -> None:
     assert recycle_after(10, 1) is None
 
 
+def test_each_document_is_freed_when_it_is_done_and_the_collector_is_given_back(
+    built: Path,
+) -> None:
+    """A laid-out document is a web of cycles: the collection after each document frees it
+    (without it, the document lingers until a full collection), and an in-process build
+    leaves the garbage collector as it found it."""
+    import gc
+    import weakref
+
+    from makeprint_engine import load_project
+    from makeprint_engine.plan import Selection, plan_jobs
+    from makeprint_engine.render import Renderer
+
+    module = importlib.import_module("makeprint_engine.build")
+    project = load_project(built)
+    renderer = Renderer(project)
+    before = (gc.get_threshold(), gc.get_freeze_count())
+    collector = module._Collector(renderer)
+    try:
+        jobs = [j for j in plan_jobs(project, Selection()) if j.slug == "east-harbor"][:4]
+        for job in jobs:
+            rendered = renderer.render(job)
+            assert rendered.pdf is not None
+            shared = project.materials[job.material].shared_pages
+            own = next(n for n in range(1, rendered.pages + 1) if n not in shared)
+            box = weakref.ref(rendered.document.pages[own - 1]._page_box)
+            del rendered
+            gc.disable()  # only document_done may collect now
+            try:
+                assert box() is not None  # the page's boxes hold each other
+                collector.document_done()
+                assert box() is None, job
+            finally:
+                gc.enable()
+        assert gc.get_freeze_count() > 0  # the renderer's fonts, stylesheets, shared pages
+    finally:
+        collector.close()
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
+
+
 @pytest.mark.slow
 def test_replaced_workers_give_identical_bytes(
     built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
