@@ -274,7 +274,7 @@ def test_character_drawn_by_a_fallback_font(project: Path, baseline) -> None:  #
     assert (finding["check"], finding["severity"]) == ("glyphs", "error")
     # Drawn by whatever system font has it (DejaVu Sans here), or by none: both are errors.
     assert re.match(
-        r"U\+260E black telephone “☎” (is not in the design's font \(Noto Sans Display, MP Sans\)"
+        r"U\+260E black telephone “☎” (is not in the design's font \(Noto Sans Display, Noto Sans\)"
         r" and was drawn with .+ instead|has no glyph in any font)",
         finding["message"],
     )
