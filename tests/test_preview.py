@@ -20,9 +20,9 @@ from makeprint_engine.context import qr_for
 from makeprint_engine.previews import page_count, page_pngs
 
 
-def png_size(path: Path) -> tuple[int, int]:
+def png_size(path: Path, kind: str = "PNG") -> tuple[int, int]:
     with Image.open(path) as image:
-        assert image.format == "PNG"
+        assert image.format == kind
         return image.size
 
 
@@ -178,8 +178,8 @@ def test_contact_sheet_links_every_pdf_with_thumbnails(output: Path) -> None:
     for src, entry in zip(page.srcs, in_order, strict=True):
         thumb = output / unquote(src)
         assert src.startswith("thumbs/") and thumb.is_file()
-        assert max(png_size(thumb)) == THUMB_PX
-        assert src.endswith(f"-p{own_page[str(entry['material'])]}.png"), src
+        assert max(png_size(thumb, "JPEG")) == THUMB_PX
+        assert src.endswith(f"-p{own_page[str(entry['material'])]}.jpg"), src
     # Grouped by location, then language.
     h2 = [text for tag, text in page.headings if tag == "h2"]
     assert h2 == ["East Harbor Drop-In Center (east-harbor)", "mobile-outreach", "riverside-clinic"]
@@ -192,12 +192,17 @@ def test_contact_sheet_links_every_pdf_with_thumbnails(output: Path) -> None:
 def test_contact_sheet_reuses_thumbnails_and_removes_stale_ones(output: Path) -> None:
     entries = manifest(output.parent)
     write_contact_sheet(output, entries)
-    thumbs = {p: p.stat().st_mtime_ns for p in (output / "thumbs").rglob("*.png")}
+    thumbs = {p: p.stat().st_mtime_ns for p in (output / "thumbs").rglob("*.jpg")}
+    assert thumbs
+    # A thumbnail an earlier version wrote as PNG is stale once nothing refers to it.
+    old = next(iter(thumbs)).with_suffix(".png")
+    old.write_bytes(b"old")
     write_contact_sheet(output, entries)
-    assert {p: p.stat().st_mtime_ns for p in (output / "thumbs").rglob("*.png")} == thumbs
+    assert {p: p.stat().st_mtime_ns for p in (output / "thumbs").rglob("*.jpg")} == thumbs
+    assert not old.exists()
     kept = [e for e in entries if e["location"] != "mobile-outreach"]
     write_contact_sheet(output, kept)
-    left = list((output / "thumbs").rglob("*.png"))
+    left = list((output / "thumbs").rglob("*.jpg"))
     assert left and not [p for p in left if "mobile-outreach" in str(p)]
     assert not (output / "thumbs" / "mobile-outreach").exists()
     assert "mobile-outreach" not in (output / "index.html").read_text()
@@ -217,4 +222,4 @@ def test_contact_sheet_never_reads_outside_the_output(output: Path, tmp_path: Pa
     html = write_contact_sheet(output, entries).read_text()
     assert html.count("not a PDF path") == 2 and html.count("missing:") == 3
     assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
-    assert not list((output / "thumbs").rglob("*.png")) if (output / "thumbs").exists() else True
+    assert not list((output / "thumbs").rglob("*.jpg")) if (output / "thumbs").exists() else True
