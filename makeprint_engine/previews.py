@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import threading
+from typing import Any
 
 MAX_DPI = 600
 # PDFium may be used from several server threads at once; it must never run concurrently.
@@ -45,18 +46,12 @@ def page_jpegs(pdf: bytes, pages: list[int], *, max_px: int) -> list[bytes]:
     thumbnails, which a build makes of every document. Encoding a 300-pixel page takes
     ~0.4 ms against ~3 ms for PNG, and the file is a third smaller; at quality 90 the text
     stays as sharp as the thumbnail's size allows."""
-    images = _rasterize(pdf, pages, None, max_px)
-    out = []
-    for image in images:
-        buffer = io.BytesIO()
-        image.convert("RGB").save(buffer, format="JPEG", quality=90)
-        out.append(buffer.getvalue())
-    return out
+    return [_jpeg(image) for image in _rasterize(pdf, pages, None, max_px)]
 
 
 def _rasterize(
     pdf: bytes, pages: list[int] | None, dpi: float | None, max_px: int | None
-) -> list:  # type: ignore[type-arg]
+) -> list[Any]:
     import pypdfium2
 
     if dpi is not None and not 0 < dpi <= MAX_DPI:
@@ -96,4 +91,10 @@ def _png(image) -> bytes:  # type: ignore[no-untyped-def]
     # (flat colour and text).
     buffer = io.BytesIO()
     image.convert("RGB").save(buffer, format="PNG", optimize=False, compress_level=1)
+    return buffer.getvalue()
+
+
+def _jpeg(image) -> bytes:  # type: ignore[no-untyped-def]
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, format="JPEG", quality=90)
     return buffer.getvalue()
