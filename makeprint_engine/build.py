@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 import json
 import multiprocessing
 import os
@@ -266,44 +265,6 @@ def _record(
 
 _worker: dict[str, object] = {}
 
-# Automatic collections of the youngest generation: rare enough that a document is laid out
-# without the collector walking it again and again, frequent enough to bound the garbage a
-# single document leaves in cycles.
-GC_THRESHOLD = 10_000
-
-
-class _Collector:
-    """Python's cyclic garbage collector, run once per document instead of every few ms.
-
-    WeasyPrint's box trees are cycles (a box points to its parent and children), so a
-    laid-out document is freed only by the cyclic collector. Left to its default thresholds,
-    the collector runs a full collection every few documents, and each one walks every object
-    the warm renderer keeps (fonts, stylesheets, templates, the shared pages): about 10 ms a
-    document, 7 % of a build. Instead, the renderer's warm state is frozen (``gc.freeze``:
-    never walked again, and still freed by reference counting), automatic collections are
-    made rare, and one collection after each document frees that document, which is all
-    garbage by then. Memory stays lower than with the defaults, since nothing lingers.
-    """
-
-    def __init__(self, renderer: object) -> None:
-        self.renderer = renderer
-        self.warm = -1  # how much warm state was frozen last time
-        self.saved = gc.get_threshold()
-        gc.set_threshold(GC_THRESHOLD, *self.saved[1:])
-
-    def document_done(self) -> None:
-        gc.collect()
-        warm = self.renderer.warm_state()  # type: ignore[attr-defined]
-        if warm != self.warm:  # the first document of a language and material: new pages
-            gc.freeze()
-            self.warm = warm
-
-    def close(self) -> None:
-        """Give the process its defaults back (a build run in-process, e.g. with -j1)."""
-        gc.unfreeze()
-        gc.set_threshold(*self.saved)
-
-
 def _outcome(renderer: object, job: Job) -> _Outcome:
     from .preflight import build_problems
 
@@ -349,11 +310,11 @@ def _init_worker(project: Project, options: Options) -> None:
     # Ctrl-C reaches the whole process group; the main process handles it and stops the
     # workers. Left to the default, an idle worker dies with a KeyboardInterrupt traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from .render import Renderer
+    from .render import DocumentCollector, Renderer
 
     renderer = Renderer(project, options)
     _worker["renderer"] = renderer
-    _worker["collector"] = _Collector(renderer)  # the worker's whole life: never closed
+    _worker["collector"] = DocumentCollector(renderer)  # the worker's whole life: never closed
 
 
 def _work(job: Job) -> _Outcome:
@@ -369,10 +330,10 @@ def _render_all(
         return
     costly_first = sorted(todo, key=lambda j: -project.materials[j.material].cost)
     if jobs <= 1 or len(todo) == 1:
-        from .render import Renderer
+        from .render import DocumentCollector, Renderer
 
         renderer = Renderer(project, options)
-        collector = _Collector(renderer)
+        collector = DocumentCollector(renderer)
         try:
             for job in costly_first:
                 outcome = _outcome(renderer, job)

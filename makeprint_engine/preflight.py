@@ -1677,9 +1677,11 @@ _worker: dict[str, Any] = {}
 
 
 def _init_worker(project: Project, options: Options) -> None:
-    from .render import Renderer
+    from .render import DocumentCollector, Renderer
 
-    _worker["renderer"] = Renderer(project, options)
+    renderer = Renderer(project, options)
+    _worker["renderer"] = renderer
+    _worker["collector"] = DocumentCollector(renderer)
 
 
 def _work(job: Job) -> DocumentCheck:
@@ -1696,6 +1698,8 @@ def _work(job: Job) -> DocumentCheck:
             hint="this is a bug in makeprint or a template; report it with this message",
         )
         return DocumentCheck(job, [finding], [], 0)
+    finally:
+        _worker["collector"].document_done()
 
 
 def _check_all(
@@ -1710,6 +1714,7 @@ def _check_all(
             for job in costly_first:
                 yield _work(job)
         finally:
+            _worker["collector"].close()
             _worker.clear()
         return
     import multiprocessing

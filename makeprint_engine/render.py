@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import gc
 import logging
 import os
 import re
@@ -353,6 +354,44 @@ class Renderer:
             )
         log.records.clear()
         return found
+
+
+# Automatic collections of the youngest generation: rare enough that a document is laid out
+# without the collector walking it again and again, frequent enough to bound the garbage a
+# single document leaves in cycles.
+GC_THRESHOLD = 10_000
+
+
+class DocumentCollector:
+    """Python's cyclic garbage collector, run once per document instead of every few ms.
+
+    WeasyPrint's box trees are cycles (a box points to its parent and children), so a
+    laid-out document is freed only by the cyclic collector. Left to its default thresholds,
+    the collector runs a full collection every few documents, and each one walks every object
+    the warm renderer keeps (fonts, stylesheets, templates, the shared pages): about 10 ms a
+    document, 7 % of a build. Instead, the renderer's warm state is frozen (``gc.freeze``:
+    never walked again, and still freed by reference counting), automatic collections are
+    made rare, and one collection after each document frees that document, which is all
+    garbage by then. Memory stays lower than with the defaults, since nothing lingers.
+    """
+
+    def __init__(self, renderer: Renderer) -> None:
+        self.renderer = renderer
+        self.warm = -1  # how much warm state was frozen last time
+        self.saved = gc.get_threshold()
+        gc.set_threshold(GC_THRESHOLD, *self.saved[1:])
+
+    def document_done(self) -> None:
+        gc.collect()
+        warm = self.renderer.warm_state()
+        if warm != self.warm:  # the first document of a language and material: new pages
+            gc.freeze()
+            self.warm = warm
+
+    def close(self) -> None:
+        """Give the process its defaults back (a build run in-process, e.g. with -j1)."""
+        gc.unfreeze()
+        gc.set_threshold(*self.saved)
 
 
 def _stamp_date(document: Any) -> None:

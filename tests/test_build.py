@@ -169,13 +169,12 @@ def test_each_document_is_freed_when_it_is_done_and_the_collector_is_given_back(
 
     from makeprint_engine import load_project
     from makeprint_engine.plan import Selection, plan_jobs
-    from makeprint_engine.render import Renderer
+    from makeprint_engine.render import DocumentCollector, Renderer
 
-    module = importlib.import_module("makeprint_engine.build")
     project = load_project(built)
     renderer = Renderer(project)
     before = (gc.get_threshold(), gc.get_freeze_count())
-    collector = module._Collector(renderer)
+    collector = DocumentCollector(renderer)
     try:
         jobs = [j for j in plan_jobs(project, Selection()) if j.slug == "east-harbor"][:4]
         for job in jobs:
