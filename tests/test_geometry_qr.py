@@ -282,3 +282,60 @@ def test_dark_colour_is_used_for_the_modules() -> None:
     svg = make_qr(BASE, dark="#0B5563").svg
     assert '<path fill="none" stroke="#0B5563"' in svg
     assert [r.text for r in decode(svg)] == [BASE]
+
+
+# --- the mask: qrcode's choice, found faster --------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_penalty_is_qrcodes_on_random_symbols(seed: int) -> None:
+    import random
+
+    import qrcode.util
+
+    from makeprint_engine.qr import _Layout, _pack, penalty
+
+    rng = random.Random(seed)
+    for _ in range(40):
+        size = rng.choice([21, 25, 33, 45, 57, 101, 177])
+        share = rng.random()  # from nearly all light to nearly all dark: every N4 step
+        matrix = [[rng.random() < share for _ in range(size)] for _ in range(size)]
+        assert penalty(_pack(matrix), _Layout.of(size)) == qrcode.util.lost_point(matrix)
+
+
+def test_penalty_counts_each_rule() -> None:
+    """Hand-made symbols whose score is known: one rule at a time."""
+    import qrcode.util
+
+    from makeprint_engine.qr import _Layout, _pack, penalty
+
+    size = 21
+    checker = [[(x + y) % 2 == 0 for x in range(size)] for y in range(size)]
+    finder = [row[:] for row in checker]
+    finder[10][0:11] = [bool(int(c)) for c in "10111010000"]  # plus one N3 pattern
+    for matrix in (checker, finder, [[False] * size for _ in range(size)]):
+        expected = qrcode.util.lost_point(matrix)
+        assert penalty(_pack(matrix), _Layout.of(size)) == expected
+    assert qrcode.util.lost_point(checker) == 0  # the checkerboard breaks every rule
+
+
+def test_mask_and_symbol_are_qrcodes_for_urls_of_every_length() -> None:
+    import random
+
+    import qrcode
+
+    rng = random.Random(18004)
+    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789/?=&-_.#%"
+    for length in list(range(1, 60, 3)) + [rng.randint(60, 700) for _ in range(40)]:
+        url = "https://example.org/" + "".join(rng.choice(alphabet) for _ in range(length))
+        theirs = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+        theirs.add_data(url.encode("utf-8"))
+        theirs.make(fit=True)
+        expected = {
+            (x + QUIET_ZONE, y + QUIET_ZONE)
+            for y, row in enumerate(theirs.get_matrix())
+            for x, on in enumerate(row)
+            if on
+        }
+        _, dark = modules_of(make_qr(url).svg)
+        assert dark == expected, url
