@@ -136,8 +136,10 @@ class Renderer:
         import weasyprint  # deferred: planning and fingerprinting must not pay for it
         from weasyprint.text.fonts import FontConfiguration
 
+        from . import speedups
         from .fetcher import SandboxFetcher
 
+        speedups.apply()
         self.project = project
         self.options = options or Options()
         self.weasyprint = weasyprint
