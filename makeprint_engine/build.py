@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .dispatch import Dispatcher
 from .errors import MakeprintError, Problem
 from .fingerprint import CACHE, Fingerprints, read_cache
 from .options import Options
@@ -343,37 +344,50 @@ def _render_all(
             collector.close()
         return
     # Fresh interpreters (spawn): max_tasks_per_child replaces workers to keep memory flat,
-    # which the fork method does not allow. The project is pickled to each worker once.
+    # which the fork method does not allow. The project is pickled to each worker once. One
+    # single-process pool per worker, so each job goes to the worker the dispatcher chose.
     context = multiprocessing.get_context("spawn")
     workers = min(jobs, len(todo))
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=context,
-        initializer=_init_worker,
-        initargs=(project, options),
-        max_tasks_per_child=recycle_after(len(todo), workers),
-    ) as pool:
-        pending: set[Future[_Outcome]] = set()
-        queue = iter(costly_first)
-        try:
-            # Keep a few jobs queued per worker, not all: Ctrl-C then has little to cancel.
-            for job in queue:
-                pending.add(pool.submit(_work, job))
-                if len(pending) >= jobs * 4:
-                    break
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    yield future.result()
-                    nxt = next(queue, None)
-                    if nxt is not None:
-                        pending.add(pool.submit(_work, nxt))
-        except BaseException:
-            # Interrupted (or a write failed): nothing more is written, so the documents the
-            # workers are still rendering are of no use. Stop them now rather than waiting.
+    recycle = recycle_after(len(todo), workers)
+    pools = [
+        ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(project, options),
+            max_tasks_per_child=recycle,
+        )
+        for _ in range(workers)
+    ]
+    dispatcher = Dispatcher(todo, lambda job: project.materials[job.material].cost, workers)
+    owner: dict[Future[_Outcome], int] = {}
+
+    def feed(worker: int) -> None:
+        job = dispatcher.next_for(worker)
+        if job is not None:
+            owner[pools[worker].submit(_work, job)] = worker
+
+    try:
+        # Two jobs per worker, one rendering and one waiting: a worker never idles between
+        # documents, and Ctrl-C has little to cancel.
+        for _ in range(2):
+            for worker in range(workers):
+                feed(worker)
+        while owner:
+            done, _ = wait(owner, return_when=FIRST_COMPLETED)
+            for future in done:
+                worker = owner.pop(future)
+                yield future.result()
+                feed(worker)
+    except BaseException:
+        # Interrupted (or a write failed): nothing more is written, so the documents the
+        # workers are still rendering are of no use. Stop them now rather than waiting.
+        for pool in pools:
             processes = dict(getattr(pool, "_processes", None) or {})
             pool.shutdown(wait=False, cancel_futures=True)
             for process in processes.values():
                 if process.is_alive():
                     process.terminate()
-            raise
+        raise
+    for pool in pools:
+        pool.shutdown()
