@@ -151,16 +151,51 @@ def written(output: str) -> int:
 
 
 def peak_worker_rss_mb(root: Path, jobs: int, extra: list[str]) -> float:
-    """Run a build in a child process and report the largest RSS among its descendants."""
-    code = (
-        "import resource, subprocess, sys\n"
-        f"subprocess.run([sys.executable, {str(REPO / 'makeprint.py')!r}, 'build', '--project',"
-        f" {str(root)!r}, '-q', '--force', '-j', '{jobs}', *{extra!r}], check=True,"
-        " capture_output=True)\n"
-        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
-    )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return int(proc.stdout.split()[-1]) / 1024
+    """Run a build and report the largest peak RSS (VmHWM) among its processes' descendants:
+    the workers, which are children of the fork server, not of the build, so rusage of
+    children does not see them. Read from /proc every 20 ms while the build runs."""
+    cmd = [sys.executable, str(REPO / "makeprint.py"), "build", "--project", str(root), "-q",
+           "--force", "-j", str(jobs), *extra]
+    peak = 0
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=errors)
+        while proc.poll() is None:
+            for pid in _descendants(proc.pid):
+                peak = max(peak, _peak_rss_kb(pid))
+            time.sleep(0.02)
+        if proc.returncode != 0:
+            errors.seek(0)
+            raise SystemExit(f"makeprint build failed:\n{errors.read().decode()}")
+    return peak / 1024
+
+
+def _descendants(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                    ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _peak_rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def documents(root: Path) -> tuple[list[tuple[object, str]], object]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import multiprocessing
 import os
 import signal
 import time
@@ -29,6 +28,7 @@ from .output import (
 from .plan import Job, Selection, check_output_dir, plan_jobs, shard_jobs
 from .project import Project
 from .reporting import Reporter
+from .workers import worker_context
 
 WORKER_RECYCLE = 150  # documents per worker process before it is replaced: memory stays flat
 # A replacement worker costs about a second (interpreter, WeasyPrint, fonts, shared pages), and
@@ -343,10 +343,11 @@ def _render_all(
         finally:
             collector.close()
         return
-    # Fresh interpreters (spawn): max_tasks_per_child replaces workers to keep memory flat,
-    # which the fork method does not allow. The project is pickled to each worker once. One
-    # single-process pool per worker, so each job goes to the worker the dispatcher chose.
-    context = multiprocessing.get_context("spawn")
+    # Forks of the fork server (workers.py), never of this process: max_tasks_per_child
+    # replaces workers to keep memory flat, which the plain fork method does not allow. The
+    # project is pickled to each worker once. One single-process pool per worker, so each
+    # job goes to the worker the dispatcher chose.
+    context = worker_context()
     workers = min(jobs, len(todo))
     recycle = recycle_after(len(todo), workers)
     pools = [

@@ -1717,13 +1717,13 @@ def _check_all(
             _worker["collector"].close()
             _worker.clear()
         return
-    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    context = multiprocessing.get_context("spawn")
+    from .workers import worker_context
+
     with ProcessPoolExecutor(
         max_workers=min(jobs, len(planned)),
-        mp_context=context,
+        mp_context=worker_context(),
         initializer=_init_worker,
         initargs=(project, options),
     ) as pool:

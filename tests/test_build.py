@@ -250,3 +250,11 @@ def test_partial_build_keeps_other_manifest_entries(project: Path) -> None:
     materials = {(f["location"], f["material"]) for f in manifest(project)}
     assert ("riverside-clinic", "wallet-card") in materials
     assert ("east-harbor", "flyer") in materials
+
+
+def test_workers_are_forks_of_a_server_that_imported_what_they_need() -> None:
+    from makeprint_engine.workers import PRELOAD, worker_context
+
+    assert worker_context().get_start_method() == "forkserver"  # Linux, as CI
+    for name in PRELOAD:  # a misspelt module would be skipped silently by the fork server
+        importlib.import_module(name)
