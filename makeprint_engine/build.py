@@ -28,7 +28,7 @@ from .output import (
 from .plan import Job, Selection, check_output_dir, plan_jobs, shard_jobs
 from .project import Project
 from .reporting import Reporter
-from .workers import worker_context
+from .workers import starting_workers, worker_context
 
 WORKER_RECYCLE = 150  # documents per worker process before it is replaced: memory stays flat
 # A replacement worker costs about a second (interpreter, WeasyPrint, fonts, shared pages), and
@@ -371,9 +371,10 @@ def _render_all(
     try:
         # Two jobs per worker, one rendering and one waiting: a worker never idles between
         # documents, and Ctrl-C has little to cancel.
-        for _ in range(2):
-            for worker in range(workers):
-                feed(worker)
+        with starting_workers():
+            for _ in range(2):
+                for worker in range(workers):
+                    feed(worker)
         while owner:
             done, _ = wait(owner, return_when=FIRST_COMPLETED)
             for future in done:

@@ -1719,7 +1719,7 @@ def _check_all(
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    from .workers import worker_context
+    from .workers import starting_workers, worker_context
 
     with ProcessPoolExecutor(
         max_workers=min(jobs, len(planned)),
@@ -1727,7 +1727,9 @@ def _check_all(
         initializer=_init_worker,
         initargs=(project, options),
     ) as pool:
-        yield from pool.map(_work, costly_first)
+        with starting_workers():  # map submits every job, and so starts the workers, now
+            results = pool.map(_work, costly_first)
+        yield from results
 
 
 # --- text output ------------------------------------------------------------------------------

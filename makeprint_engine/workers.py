@@ -11,6 +11,9 @@ before. Where there is no fork server (Windows), workers are spawned as before.
 from __future__ import annotations
 
 import multiprocessing
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from multiprocessing.context import BaseContext
 
 PRELOAD = (
@@ -36,3 +39,23 @@ def worker_context() -> BaseContext:
         context.set_forkserver_preload(list(PRELOAD))
         return context
     return multiprocessing.get_context("spawn")  # pragma: no cover - not on Linux
+
+
+@contextmanager
+def starting_workers() -> Iterator[None]:
+    """Start worker processes (and the fork server) inside this: they never see Ctrl-C.
+
+    Ctrl-C reaches every process of the terminal's process group. The build handles it and
+    stops its workers; a worker, or the fork server still importing, would otherwise die
+    with a KeyboardInterrupt traceback. A process inherits its parent's blocked signals, so
+    SIGINT stays blocked in everything started here (and in what the fork server forks
+    later); this process blocks it only for as long as the block lasts.
+    """
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not on Linux
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)

@@ -141,3 +141,25 @@ def test_interrupted_build_keeps_finished_files_and_resumes(small: Path, jobs: i
         assert (out / name).stat().st_mtime_ns == mtime, name
     final = check_left_behind(out, pages)
     assert {str(e["path"]) for e in final} == set(pages)  # everything, each once
+
+
+@pytest.mark.parametrize("after", [0.4, 0.7, 1.0])
+def test_ctrl_c_while_the_workers_start_is_quiet(small: Path, after: float) -> None:
+    """Ctrl-C in the first second, while the fork server and workers are importing: the
+    build stops with 130 and no process prints a KeyboardInterrupt traceback."""
+    proc = subprocess.Popen(
+        command(small, 2), cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        time.sleep(after)
+        os.killpg(proc.pid, signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+    assert proc.returncode == 130, stdout + stderr
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, stderr
+    if (small / "output" / "manifest.json").is_file():  # whatever was finished is whole
+        check_left_behind(small / "output", expected(small)[0])
