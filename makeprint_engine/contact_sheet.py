@@ -10,7 +10,6 @@ entry of the manifest (not only those just built), since the page lists exactly 
 from __future__ import annotations
 
 import contextlib
-import glob
 import hashlib
 import os
 import re
@@ -28,6 +27,7 @@ INDEX = "index.html"
 THUMBS = "thumbs"
 THUMB_PX = 300  # longer side of a thumbnail, in pixels
 THUMB_SUFFIX = ".jpg"
+_PAGE_NUMBER = re.compile(r"[0-9]+")
 OLD_SUFFIXES = (".png",)  # thumbnails of earlier versions, removed when no entry uses them
 
 _STYLE = """
@@ -72,10 +72,11 @@ def write_contact_sheet(
             )
         )
     kept: set[Path] = set()
+    listings: dict[Path, list[str]] = {}  # each thumbnail folder, listed once
     groups: dict[str, dict[str, list[str]]] = {}
     for entry in sorted(entries, key=_order):
         location, lang = str(entry.get("location", "")), str(entry.get("lang", ""))
-        card = _card(out_dir, root, entry, kept)
+        card = _card(out_dir, root, entry, kept, listings)
         groups.setdefault(location, {}).setdefault(lang, []).append(card)
     _remove_stale(thumbs_dir, kept)
 
@@ -127,7 +128,10 @@ def _relative(path: object) -> PurePosixPath | None:
     return rel
 
 
-def _card(out_dir: Path, root: Path, entry: dict[str, Any], kept: set[Path]) -> str:
+def _card(
+    out_dir: Path, root: Path, entry: dict[str, Any], kept: set[Path],
+    listings: dict[Path, list[str]],
+) -> str:
     material = str(entry.get("material", ""))
     rel = _relative(entry.get("path"))
     shown = escape(str(entry.get("path", "")))
@@ -153,13 +157,18 @@ def _card(out_dir: Path, root: Path, entry: dict[str, Any], kept: set[Path]) -> 
     # The build makes one thumbnail per document, of the page that is this location's own
     # (the card back, the pamphlet outside); the contact sheet shows what it finds, and makes
     # page 1 when there is none (a PDF copied in by hand, or thumbnails removed).
-    numbered = re.compile(re.escape(base.name) + r"-p(\d+)")
+    folder = out_dir / base.parent
+    if folder not in listings:
+        listings[folder] = os.listdir(folder) if folder.is_dir() else []
+    prefix = f"{base.name}-p"
     shown_pages = sorted(
-        (int(match[1]), PurePosixPath(base.parent) / thumb.name)
-        for thumb in (out_dir / base.parent).glob(glob.escape(base.name) + "-p*" + THUMB_SUFFIX)
-        if (match := numbered.fullmatch(thumb.stem))
-        and thumb.is_file()
-        and not thumb.is_symlink()
+        (int(number), PurePosixPath(base.parent) / name)
+        for name in listings[folder]
+        if name.startswith(prefix)
+        and name.endswith(THUMB_SUFFIX)
+        and _PAGE_NUMBER.fullmatch(number := name[len(prefix) : -len(THUMB_SUFFIX)])
+        and (folder / name).is_file()
+        and not (folder / name).is_symlink()
     )
     if not shown_pages:
         for name, image in thumbnail_files(str(rel), data):
