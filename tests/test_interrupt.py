@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pypdf
@@ -30,6 +31,17 @@ mobile-outreach,Westside Mobile Outreach Van,300 W Lexington St,Baltimore,MD,212
 """
 OWN_FILES = {"manifest.json", ".makeprint.lock", ".cache/fingerprints.json", "index.html"}
 OWN_FOLDERS = {"thumbs", ".partial"}  # the contact sheet's thumbnails; temporaries
+
+
+@pytest.fixture(autouse=True)
+def ctrl_c_reaches_the_build() -> Iterator[None]:
+    """As from a terminal. A suite started as a background job (`cmd &` in a script) has
+    SIGINT ignored, and every build started here would inherit that and never stop."""
+    handler = signal.signal(signal.SIGINT, signal.default_int_handler)
+    mask = signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    yield
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+    signal.signal(signal.SIGINT, handler)
 
 
 @pytest.fixture
