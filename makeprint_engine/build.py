@@ -31,9 +31,10 @@ from .reporting import Reporter
 from .workers import starting_workers, worker_context
 
 WORKER_RECYCLE = 150  # documents per worker process before it is replaced: memory stays flat
-# A replacement worker costs about a second (interpreter, WeasyPrint, fonts, shared pages), and
-# a worker grows by about 5 % per 100 documents (Pango's and HarfBuzz's caches, not Python
-# objects). So a build whose share per worker is at most this many documents replaces none.
+# A replacement worker costs about half a second (a fork of the fork server, then its fonts,
+# stylesheets and shared pages again), and a worker grows by about 5 % per 100 documents
+# (Pango's and HarfBuzz's caches, not Python objects). So a build whose share per worker is
+# at most this many documents replaces none.
 NO_RECYCLE_UP_TO = 200
 
 
