@@ -5,13 +5,15 @@ imports. Spawned, every worker pays it, and so does every replacement of a recyc
 With the ``forkserver`` start method they are imported once, in the fork server, and each
 worker is a fork of it, ready in a tenth of that. The fork server holds no threads, fonts,
 stylesheets or open files that a fork could corrupt: each worker loads those itself, as
-before. Where there is no fork server (Windows), workers are spawned as before.
+before. On Linux only: macOS system libraries are not safe to fork (which is why Python
+spawns there by default), and Windows has no fork; workers are spawned there.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import signal
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from multiprocessing.context import BaseContext
@@ -34,11 +36,11 @@ PRELOAD = (
 
 def worker_context() -> BaseContext:
     """The multiprocessing context workers are started from (fork server, else spawn)."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
+    if sys.platform.startswith("linux"):
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(list(PRELOAD))
         return context
-    return multiprocessing.get_context("spawn")  # pragma: no cover - not on Linux
+    return multiprocessing.get_context("spawn")  # pragma: no cover - macOS, Windows
 
 
 @contextmanager
