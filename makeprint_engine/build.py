@@ -8,12 +8,10 @@ import os
 import signal
 import time
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .dispatch import Dispatcher
 from .errors import MakeprintError, Problem
 from .fingerprint import CACHE, Fingerprints, read_cache
 from .options import Options
@@ -28,7 +26,7 @@ from .output import (
 from .plan import Job, Selection, check_output_dir, plan_jobs, shard_jobs
 from .project import Project
 from .reporting import Reporter
-from .workers import starting_workers, worker_context
+from .workers import run_in_workers
 
 WORKER_RECYCLE = 150  # documents per worker process before it is replaced: memory stays flat
 # A replacement worker costs about half a second (a fork of the fork server, then its fonts,
@@ -344,53 +342,15 @@ def _render_all(
         finally:
             collector.close()
         return
-    # Forks of the fork server (workers.py), never of this process: max_tasks_per_child
-    # replaces workers to keep memory flat, which the plain fork method does not allow. The
-    # project is pickled to each worker once. One single-process pool per worker, so each
-    # job goes to the worker the dispatcher chose.
-    context = worker_context()
+    # In warm worker processes (workers.py), each replaced after recycle_after() documents
+    # to keep memory flat. The project is pickled to each worker once.
     workers = min(jobs, len(todo))
-    recycle = recycle_after(len(todo), workers)
-    pools = [
-        ProcessPoolExecutor(
-            max_workers=1,
-            mp_context=context,
-            initializer=_init_worker,
-            initargs=(project, options),
-            max_tasks_per_child=recycle,
-        )
-        for _ in range(workers)
-    ]
-    dispatcher = Dispatcher(todo, lambda job: project.materials[job.material].cost, workers)
-    owner: dict[Future[_Outcome], int] = {}
-
-    def feed(worker: int) -> None:
-        job = dispatcher.next_for(worker)
-        if job is not None:
-            owner[pools[worker].submit(_work, job)] = worker
-
-    try:
-        # Two jobs per worker, one rendering and one waiting: a worker never idles between
-        # documents, and Ctrl-C has little to cancel.
-        with starting_workers():
-            for _ in range(2):
-                for worker in range(workers):
-                    feed(worker)
-        while owner:
-            done, _ = wait(owner, return_when=FIRST_COMPLETED)
-            for future in done:
-                worker = owner.pop(future)
-                yield future.result()
-                feed(worker)
-    except BaseException:
-        # Interrupted (or a write failed): nothing more is written, so the documents the
-        # workers are still rendering are of no use. Stop them now rather than waiting.
-        for pool in pools:
-            processes = dict(getattr(pool, "_processes", None) or {})
-            pool.shutdown(wait=False, cancel_futures=True)
-            for process in processes.values():
-                if process.is_alive():
-                    process.terminate()
-        raise
-    for pool in pools:
-        pool.shutdown()
+    yield from run_in_workers(
+        todo,
+        lambda job: project.materials[job.material].cost,
+        workers,
+        _init_worker,
+        (project, options),
+        _work,
+        recycle_after(len(todo), workers),
+    )

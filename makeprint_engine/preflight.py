@@ -1717,19 +1717,16 @@ def _check_all(
             _worker["collector"].close()
             _worker.clear()
         return
-    from concurrent.futures import ProcessPoolExecutor
+    from .workers import run_in_workers
 
-    from .workers import starting_workers, worker_context
-
-    with ProcessPoolExecutor(
-        max_workers=min(jobs, len(planned)),
-        mp_context=worker_context(),
-        initializer=_init_worker,
-        initargs=(project, options),
-    ) as pool:
-        with starting_workers():  # map submits every job, and so starts the workers, now
-            results = pool.map(_work, costly_first)
-        yield from results
+    yield from run_in_workers(
+        planned,
+        lambda job: project.materials[job.material].cost,
+        min(jobs, len(planned)),
+        _init_worker,
+        (project, options),
+        _work,
+    )
 
 
 # --- text output ------------------------------------------------------------------------------

@@ -14,9 +14,16 @@ from __future__ import annotations
 import multiprocessing
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from multiprocessing.context import BaseContext
+from typing import Any, TypeVar
+
+from .dispatch import Dispatcher
+from .plan import Job
+
+Result = TypeVar("Result")
 
 PRELOAD = (
     "makeprint_engine.build",
@@ -61,3 +68,64 @@ def starting_workers() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def run_in_workers(
+    jobs: list[Job],
+    cost: Callable[[Job], float],
+    workers: int,
+    initializer: Callable[..., None],
+    initargs: tuple[Any, ...],
+    work: Callable[[Job], Result],
+    recycle: int | None = None,
+) -> Iterator[Result]:
+    """``work(job)`` for every job, in ``workers`` processes; results as they finish.
+
+    Each worker is its own single-process pool, so each job goes to the worker the
+    dispatcher chose (see dispatch.py); ``initializer(*initargs)`` warms a worker once, and a
+    worker is replaced after ``recycle`` jobs (None: never). On an exception or Ctrl-C, or
+    when the caller stops iterating, the workers are stopped at once.
+    """
+    context = worker_context()
+    pools = [
+        ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=context,
+            initializer=initializer,
+            initargs=initargs,
+            max_tasks_per_child=recycle,
+        )
+        for _ in range(workers)
+    ]
+    dispatcher = Dispatcher(jobs, cost, workers)
+    owner: dict[Future[Result], int] = {}
+
+    def feed(worker: int) -> None:
+        job = dispatcher.next_for(worker)
+        if job is not None:
+            owner[pools[worker].submit(work, job)] = worker
+
+    try:
+        # Two jobs per worker, one running and one waiting: a worker never idles between
+        # jobs, and Ctrl-C has little to cancel.
+        with starting_workers():
+            for _ in range(2):
+                for worker in range(workers):
+                    feed(worker)
+        while owner:
+            done, _ = wait(owner, return_when=FIRST_COMPLETED)
+            for future in done:
+                worker = owner.pop(future)
+                yield future.result()
+                feed(worker)
+    except BaseException:
+        # Interrupted, or the caller failed (a write): the jobs still running are of no use.
+        for pool in pools:
+            processes = dict(getattr(pool, "_processes", None) or {})
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes.values():
+                if process.is_alive():
+                    process.terminate()
+        raise
+    for pool in pools:
+        pool.shutdown()
