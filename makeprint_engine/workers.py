@@ -126,6 +126,11 @@ def run_in_workers(
             for process in processes.values():
                 if process.is_alive():
                     process.terminate()
+        # Then let each pool's manager thread see its worker gone and finish (milliseconds):
+        # one still running when this process exits can race concurrent.futures' exit hook,
+        # which then prints an OSError traceback on the way out.
+        for pool in pools:
+            pool.shutdown(wait=True)
         raise
     for pool in pools:
         pool.shutdown()
