@@ -254,6 +254,7 @@ def main() -> None:
             m: [s for s in sources if s[1] == m][: naive_per_material * 2]
             for m in project.materials
         }
+        job_of = {path: job for (job, _), (path, _) in zip(jobs, sources, strict=True)}
         naive_times: dict[str, list[float]] = {m: [] for m in project.materials}
         halves: list[list[float]] = [[], []]
 
@@ -263,17 +264,17 @@ def main() -> None:
                 # both halves hold both languages.
                 mine = [doc for i, doc in enumerate(sample) if (i + i // 2) % 2 == half]
                 for path, _ in mine:
-                    if not path.exists():
-                        path.write_text(renderer.html(jobs[sources.index((path, material))][0]),
-                                        encoding="utf-8")
+                    if not path.exists():  # the second half: written again after (c)
+                        path.write_text(renderer.html(job_of[path]), encoding="utf-8")
                     cmd = [sys.executable, "-m", "weasyprint", "-q", "--pdf-variant", "pdf/ua-1",
                            str(path), str(path) + ".pdf"]
                     for css in styles[material]:
                         cmd += ["-s", str(css)]
                     started = time.perf_counter()
                     subprocess.run(cmd, check=True, capture_output=True)
-                    naive_times[material].append(time.perf_counter() - started)
-                    halves[half].append(time.perf_counter() - started)
+                    elapsed = time.perf_counter() - started
+                    naive_times[material].append(elapsed)
+                    halves[half].append(elapsed)
 
         run_naive(0)
 

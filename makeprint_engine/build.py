@@ -265,6 +265,7 @@ def _record(
 
 _worker: dict[str, object] = {}
 
+
 def _outcome(renderer: object, job: Job) -> _Outcome:
     from .preflight import build_problems
 
