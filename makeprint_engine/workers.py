@@ -120,17 +120,18 @@ def run_in_workers(
                 feed(worker)
     except BaseException:
         # Interrupted, or the caller failed (a write): the jobs still running are of no use.
+        # Stop the workers first, then shut each pool down and wait for its manager thread,
+        # which sees its worker gone and finishes in milliseconds. Returning before that
+        # thread has finished would let it close its wake-up pipe while concurrent.futures'
+        # exit hook writes to it (Python 3.11 takes no lock there): "Exception ignored ...
+        # OSError: Bad file descriptor" on the way out. (shutdown(wait=False) would not do:
+        # it forgets the thread, so a later shutdown(wait=True) has nothing to wait for.)
         for pool in pools:
-            processes = dict(getattr(pool, "_processes", None) or {})
-            pool.shutdown(wait=False, cancel_futures=True)
-            for process in processes.values():
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
                 if process.is_alive():
                     process.terminate()
-        # Then let each pool's manager thread see its worker gone and finish (milliseconds):
-        # one still running when this process exits can race concurrent.futures' exit hook,
-        # which then prints an OSError traceback on the way out.
         for pool in pools:
-            pool.shutdown(wait=True)
+            pool.shutdown(wait=True, cancel_futures=True)
         raise
     for pool in pools:
         pool.shutdown()
