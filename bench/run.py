@@ -1,6 +1,6 @@
 """Benchmark makeprint against WeasyPrint itself, measured in one run on this machine.
 
-    python bench/run.py [--locations N] [--quick] [--json]
+    python bench/run.py [--locations N] [--quick] [--repeat N] [--json]
 
 Generates N synthetic locations (valid and varied: long names, every service, extensions,
 several hours entries, both languages) in a temporary copy of the sample project, then
@@ -15,7 +15,9 @@ measures, in the same run:
   (e) a rebuild after one location's phone number changed (documents rebuilt);
   (f) peak memory of a worker process for a small and a large build.
 
-Ratios are what to compare across machines; seconds are for this one.
+With --repeat N, (a), (b) and (c) are measured N times, one round after another, each ratio
+is taken within its round, and the report gives the median of each (and every round, in the
+JSON). Ratios are what to compare across machines; seconds are for this one.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import os
 import random
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -215,6 +218,13 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help="a smaller run, under a minute")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="N",
+        help="measure (a), (b) and (c) N times, interleaved, and report the medians",
+    )
     args = parser.parse_args()
     count = args.locations or (8 if args.quick else 50)
     naive_per_material = 1 if args.quick else 3  # per half
@@ -234,11 +244,10 @@ def main() -> None:
 
         renderer = Renderer(project)
         html_dir = root / "templates" / "materials"
-        sources = []
-        for i, (job, material) in enumerate(jobs):
-            path = html_dir / f"bench-{i:05d}.html"
-            path.write_text(renderer.html(job), encoding="utf-8")
-            sources.append((path, material))
+        sources = [
+            (html_dir / f"bench-{i:05d}.html", material) for i, (_, material) in enumerate(jobs)
+        ]
+        job_of = {path: job for (job, _), (path, _) in zip(jobs, sources, strict=True)}
         styles = {
             m: [
                 root / "templates" / "styles" / "base.css",
@@ -246,26 +255,28 @@ def main() -> None:
             ]
             for m in project.materials
         }
-
-        # (a) naive: one weasyprint command per document, sampled per material: half of the
-        # sample now, half after (c), so a machine that speeds up or slows down during the run
-        # (shared machines do, by several per cent) weighs on both sides of the ratio alike.
+        # (a) is sampled per material: half of the sample before (b) and (c), half after, so
+        # a machine that speeds up or slows down during the run (shared machines do, by
+        # several per cent) weighs on both sides of the ratio alike.
         samples = {
             m: [s for s in sources if s[1] == m][: naive_per_material * 2]
             for m in project.materials
         }
-        job_of = {path: job for (job, _), (path, _) in zip(jobs, sources, strict=True)}
-        naive_times: dict[str, list[float]] = {m: [] for m in project.materials}
-        halves: list[list[float]] = [[], []]
+        bare_sources = sources if not args.quick else sources[: max(12, len(sources) // 2)]
+        cards = sum(1 for _, material in jobs if material == "wallet-card")
 
-        def run_naive(half: int) -> None:
+        def write_html(paths: list[Path]) -> None:
+            for path in paths:
+                path.write_text(renderer.html(job_of[path]), encoding="utf-8")
+
+        def run_naive(half: int, times: dict[str, list[float]], halves: list[float]) -> None:
+            """(a) naive: one weasyprint command per document of one half of the sample."""
             for material, sample in samples.items():
                 # Documents come location by location, a language each: alternate so that
                 # both halves hold both languages.
-                mine = [doc for i, doc in enumerate(sample) if (i + i // 2) % 2 == half]
-                for path, _ in mine:
-                    if not path.exists():  # the second half: written again after (c)
-                        path.write_text(renderer.html(job_of[path]), encoding="utf-8")
+                mine = [path for i, (path, _) in enumerate(sample) if (i + i // 2) % 2 == half]
+                write_html(mine)
+                for path in mine:
                     cmd = [sys.executable, "-m", "weasyprint", "-q", "--pdf-variant", "pdf/ua-1",
                            str(path), str(path) + ".pdf"]
                     for css in styles[material]:
@@ -273,54 +284,79 @@ def main() -> None:
                     started = time.perf_counter()
                     subprocess.run(cmd, check=True, capture_output=True)
                     elapsed = time.perf_counter() - started
-                    naive_times[material].append(elapsed)
-                    halves[half].append(elapsed)
+                    times[material].append(elapsed)
+                    halves.append(elapsed)
+                    path.unlink()
+                    Path(str(path) + ".pdf").unlink()
 
-        run_naive(0)
+        def measure(number: int) -> dict[str, float]:
+            """One round of (a), (b) and (c); the ratios are taken within the round."""
+            times: dict[str, list[float]] = {m: [] for m in project.materials}
+            halves: list[list[float]] = [[], []]
+            run_naive(0, times, halves[0])
 
-        # (b) bare WeasyPrint, warm, one process, same HTML, fonts and CSS shared: in a fresh
-        # interpreter, so nothing makeprint changes in its own process (speedups.py) applies.
-        bare_sources = sources if not args.quick else sources[: max(12, len(sources) // 2)]
-        listing = base / "bare.json"
-        listing.write_text(
-            json.dumps([[str(path), [str(c) for c in styles[m]]] for path, m in bare_sources])
-        )
-        bare = float(
-            subprocess.run(
-                [sys.executable, "-c", BARE, str(listing)],
-                capture_output=True, text=True, check=True,
-            ).stdout
-        )
-        report["bare_s_per_doc"] = round(bare, 4)
-        log(f"(b) bare WeasyPrint, warm: {bare:.4f} s/document")
-        for path, _ in sources:
-            path.unlink()
+            # (b) bare WeasyPrint, warm, one process, same HTML, fonts and CSS shared: in a
+            # fresh interpreter, so nothing makeprint changes in its own process applies.
+            write_html([path for path, _ in bare_sources])
+            listing = base / "bare.json"
+            listing.write_text(
+                json.dumps([[str(path), [str(c) for c in styles[m]]] for path, m in bare_sources])
+            )
+            bare = float(
+                subprocess.run(
+                    [sys.executable, "-c", BARE, str(listing)],
+                    capture_output=True, text=True, check=True,
+                ).stdout
+            )
+            for path, _ in bare_sources:
+                path.unlink()
+            log(f"(b) bare WeasyPrint, warm: {bare:.4f} s/document")
 
-        # (c) makeprint, cold, -j1 and every core.
-        j1, _ = makeprint(root, "-j", "1", "--force", "--out", str(base / "out-j1"))
-        jall, out = makeprint(root, "-j", str(cores), "--force")
-        # Every document, plus a sheet of ten for card stock per wallet card (office profile).
-        cards = sum(1 for _, material in jobs if material == "wallet-card")
-        assert written(out) == len(jobs) + cards, out
-        report["makeprint_j1_s"] = round(j1, 2)
-        report["makeprint_jall_s"] = round(jall, 2)
-        log(
-            f"(c) makeprint -j1: {j1:.2f} s ({j1 / len(jobs):.4f} s/document); "
-            f"-j{cores}: {jall:.2f} s"
-        )
+            # (c) makeprint, cold, -j1 and every core.
+            j1, _ = makeprint(root, "-j", "1", "--force", "--out", str(base / "out-j1"))
+            jall, out = makeprint(root, "-j", str(cores), "--force")
+            # Every document, plus a sheet of ten for card stock per wallet card (office).
+            assert written(out) == len(jobs) + cards, out
+            log(
+                f"(c) makeprint -j1: {j1:.2f} s ({j1 / len(jobs):.4f} s/document); "
+                f"-j{cores}: {jall:.2f} s"
+            )
 
-        run_naive(1)
-        for path, _ in sources:
-            path.unlink(missing_ok=True)
-            Path(str(path) + ".pdf").unlink(missing_ok=True)
-        naive = {m: sum(t) / len(t) for m, t in naive_times.items()}
-        naive_total = sum(naive[m] for _, m in sources)
-        report["naive_s_per_doc"] = round(naive_total / len(sources), 3)
-        before, after = (sum(h) / len(h) for h in halves)
-        report["naive_before_after_s"] = [round(before, 3), round(after, 3)]
-        log(f"(a) naive weasyprint CLI: {naive_total / len(sources):.3f} s/document "
-            f"({sum(map(len, naive_times.values()))} sampled; mean {before:.3f} s before (c), "
-            f"{after:.3f} s after)")
+            run_naive(1, times, halves[1])
+            naive_mean = {m: sum(t) / len(t) for m, t in times.items()}
+            naive = sum(naive_mean[m] for _, m in sources) / len(sources)
+            before, after = (sum(h) / len(h) for h in halves)
+            log(f"(a) naive weasyprint CLI: {naive:.3f} s/document "
+                f"({sum(map(len, times.values()))} sampled; mean {before:.3f} s before (c), "
+                f"{after:.3f} s after)")
+            figures = {
+                "naive_s_per_doc": naive,
+                "naive_before_s": before,
+                "naive_after_s": after,
+                "bare_s_per_doc": bare,
+                "makeprint_j1_s": j1,
+                "makeprint_jall_s": jall,
+                "speedup_vs_naive": naive * len(jobs) / jall,
+                "overhead_vs_bare": (j1 / len(jobs)) / bare,
+                "parallel_speedup": j1 / jall,
+                # What bare WeasyPrint would reach with no overhead at all and every core
+                # fully used: the bound for a tool that renders each document whole.
+                # makeprint can pass it only by doing less per document (shared pages laid
+                # out once).
+                "bare_bound_speedup": naive / (bare / cores),
+            }
+            if args.repeat > 1:
+                log(f"   round {number}: {figures['speedup_vs_naive']:.2f}× vs naive, "
+                    f"overhead {figures['overhead_vs_bare']:.3f}, "
+                    f"parallel {figures['parallel_speedup']:.2f}×")
+            return figures
+
+        rounds = [measure(number) for number in range(1, args.repeat + 1)]
+        # One figure per key: the median over the rounds (the only round, by default).
+        for key in rounds[0]:
+            report[key] = round(statistics.median(r[key] for r in rounds), 3)
+        if args.repeat > 1:
+            report["rounds"] = [{k: round(v, 3) for k, v in r.items()} for r in rounds]
 
         # (d) nothing changed; (e) one phone changed.
         noop, out = makeprint(root)
@@ -350,17 +386,12 @@ def main() -> None:
             f"{rss_large:.0f} MB at {large_docs}"
         )
 
-    report["speedup_vs_naive"] = round(naive_total / jall, 2)
-    report["overhead_vs_bare"] = round((j1 / len(jobs)) / bare, 3)
-    report["parallel_speedup"] = round(j1 / jall, 2)
-    # What bare WeasyPrint would reach with no overhead at all and every core fully used:
-    # the bound for a tool that renders each document whole. makeprint can pass it only by
-    # doing less per document (shared pages laid out once).
-    report["bare_bound_speedup"] = round(naive_total / (bare * len(jobs) / cores), 2)
     if args.json:
         print(json.dumps(report, sort_keys=True))
         return
     print()
+    if args.repeat > 1:
+        print(f"medians of {args.repeat} rounds of (a), (b) and (c):")
     print(f"{'speedup vs naive CLI loop':34} {report['speedup_vs_naive']:>8}×   (target ≥ 12)")
     print(
         f"{'  bound: bare WeasyPrint, all cores':34} {report['bare_bound_speedup']:>8}×   "
