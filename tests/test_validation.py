@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import copy_project, manifest, pdf_text, run_cli, snapshot
+from conftest import REPO, copy_project, manifest, pdf_text, run_cli, snapshot
 
 from makeprint_engine.project import load_project
 
@@ -738,3 +738,42 @@ def test_unknown_location_lists_the_valid_slugs(proj: Path) -> None:
     hint = errors[0].split(" — ", 1)[1]
     for slug in ("east-harbor", "riverside-clinic", "mobile-outreach"):
         assert slug in hint
+
+
+def _lines(value: object) -> object:
+    """A parsed YAML value with every line number it carries, to compare two parses."""
+    if isinstance(value, dict):
+        return (value.line, value.key_lines, {k: _lines(v) for k, v in value.items()})  # type: ignore[attr-defined]
+    if isinstance(value, list):
+        return (value.line, value.item_lines, [_lines(v) for v in value])  # type: ignore[attr-defined]
+    return value
+
+
+@pytest.mark.parametrize("as_text", [False, True])
+def test_libyaml_and_pyyaml_read_every_project_file_alike(as_text: bool) -> None:
+    """YAML is parsed by LibYAML for speed; values, types and every line must be PyYAML's."""
+    import yaml
+
+    from makeprint_engine import yamlsrc
+
+    assert yamlsrc._FAST, "PyYAML is installed with LibYAML (its wheels bundle it)"
+    pure = yamlsrc._TextLoader if as_text else yamlsrc._Loader
+    files = sorted(REPO.glob("content/**/*.yaml")) + sorted(REPO.glob("templates/**/*.yaml"))
+    assert len(files) > 20
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        fast = yaml.load(text, Loader=yamlsrc._FAST[pure])  # noqa: S506
+        slow = yaml.load(text, Loader=pure)  # noqa: S506
+        assert _lines(fast) == _lines(slow), path
+
+
+def test_yaml_errors_keep_pyyaml_s_wording() -> None:
+    """LibYAML says "found character that cannot start any token"; the message names the tab."""
+    from makeprint_engine.errors import MakeprintError
+    from makeprint_engine.yamlsrc import parse_yaml
+
+    with pytest.raises(MakeprintError) as caught:
+        parse_yaml("name: x\n\tphone: 1\n", "org.yaml")
+    problem = caught.value.problems[0]
+    assert (problem.line, problem.column) == (2, 1)
+    assert "found character '\\t' that cannot start any token" in problem.message
