@@ -133,10 +133,12 @@ class Renderer:
     """A warm renderer: templates compiled, fonts and stylesheets loaded once, many jobs."""
 
     def __init__(self, project: Project, options: Options | None = None):
-        import weasyprint  # deferred: planning and fingerprinting must not pay for it
+        from . import speedups
+
+        # Deferred: planning and fingerprinting must not pay for it.
+        weasyprint = speedups.import_weasyprint()
         from weasyprint.text.fonts import FontConfiguration
 
-        from . import speedups
         from .fetcher import SandboxFetcher
 
         speedups.apply()

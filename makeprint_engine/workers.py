@@ -26,6 +26,7 @@ from .plan import Job
 Result = TypeVar("Result")
 
 PRELOAD = (
+    "makeprint_engine.preload",  # first: WeasyPrint, before anything else can import it
     "makeprint_engine.build",
     "makeprint_engine.contact_sheet",
     "makeprint_engine.impose",

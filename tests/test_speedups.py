@@ -1,7 +1,9 @@
-"""speedups: pydyf's compression level and cffi's array types, changed in this process only."""
+"""speedups: pydyf's compression level, cffi's array types and the library lookups of WeasyPrint's
+import, changed in this process only."""
 
 from __future__ import annotations
 
+import sys
 import zlib
 
 import cffi.cparser
@@ -49,3 +51,74 @@ def test_sized_arrays_are_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
     # Anything else still goes to cffi as it was asked.
     assert len(ffi.new("hb_codepoint_t[4]")) == 4
     assert ffi.new("hb_codepoint_t[3]", [1, 2])[2] == 0
+
+
+MAPPED = """
+import json, sys
+libraries = sorted({line.split()[-1] for line in open("/proc/self/maps")
+                    if any(k in line for k in ("pango", "harfbuzz", "gobject", "fontconfig"))})
+print(json.dumps({"libraries": libraries, "looked_up": looked_up}))
+"""
+
+
+def _fresh(program: str) -> dict[str, object]:
+    import json
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    proc = subprocess.run([sys.executable, "-c", program + MAPPED], cwd=REPO,
+                          capture_output=True, text=True, timeout=120, check=True)  # fmt: skip
+    *printed, last = proc.stdout.strip().splitlines()
+    return {**json.loads(last), "printed": printed}
+
+
+COUNTED = """
+import ctypes.util
+looked_up = []
+real = ctypes.util.find_library
+def counting(name):
+    looked_up.append(name)
+    return real(name)
+ctypes.util.find_library = counting
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the lookups are Linux's")
+def test_weasyprint_imports_the_same_libraries_without_probing_for_them() -> None:
+    plain = _fresh(COUNTED + "import weasyprint\n")
+    quick = _fresh(
+        COUNTED
+        + "from makeprint_engine.speedups import import_weasyprint\n"
+        + "import_weasyprint()\n"
+        + "assert ctypes.util.find_library is counting  # given back\n"
+    )
+    assert plain["looked_up"], "WeasyPrint's own import asks find_library"
+    assert quick["looked_up"] == []
+    assert quick["libraries"] == plain["libraries"]
+    assert any("libpango-1.0" in lib for lib in quick["libraries"])  # type: ignore[union-attr]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the lookups are Linux's")
+def test_weasyprint_import_falls_back_to_the_ordinary_way_quietly() -> None:
+    """A system where Pango is found only by find_library: the quick import fails, silently,
+    and the ordinary one succeeds."""
+    result = _fresh(
+        COUNTED
+        + """
+import cffi
+from makeprint_engine import speedups
+dlopen = cffi.FFI.dlopen
+def refusing(self, name, flags=0):
+    if ctypes.util.find_library is speedups._not_found and "pango-1.0" in str(name):
+        raise OSError("not here")
+    return dlopen(self, name, flags)
+cffi.FFI.dlopen = refusing
+weasyprint = speedups.import_weasyprint()
+assert weasyprint.HTML
+"""
+    )
+    assert result["looked_up"], "the second import asked find_library"
+    assert result["printed"] == []  # WeasyPrint's installation hint was not shown
+    assert any("libpango-1.0" in lib for lib in result["libraries"])  # type: ignore[union-attr]
