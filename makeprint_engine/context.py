@@ -133,6 +133,7 @@ def document_context(project: Project, job: Job, options: Options | None = None)
         "t": language.materials[job.material],
         "hotlines": hotlines,
         "qr": {
+            "code": code,
             "url": code.url,
             "src": svg_uri,
             "size_mm": size,

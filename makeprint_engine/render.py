@@ -23,6 +23,7 @@ from .errors import Problem
 from .options import Options
 from .plan import Job
 from .project import Project
+from .qr import QRDrawing
 
 PX_TO_MM = 25.4 / 96
 OVERFLOW_TOLERANCE_MM = 0.2
@@ -163,10 +164,13 @@ class Renderer:
 
     def html(self, job: Job, part: str = "all") -> str:
         """The document's HTML; ``part`` picks the shared pages, the location pages, or all."""
+        return self._source(job, part)[0]
+
+    def _source(self, job: Job, part: str) -> tuple[str, dict[str, Any]]:
         template = self.env.get_template(self.project.materials[job.material].template)
         context = document_context(self.project, job, self.options)
         context["part"] = part
-        return template.render(context)
+        return template.render(context), context
 
     def _styles(self, material: str, direction: str = "ltr") -> tuple[list[Any], list[Problem]]:
         """base.css, the material's stylesheet and, for right-to-left languages, rtl.css:
@@ -205,7 +209,7 @@ class Renderer:
         if part == "shared":  # not this location's fault: say so, once for all of them
             where = f"{job.lang} / {job.material} (pages shared by every location)"
         try:
-            html = self.html(job, part)
+            html, context = self._source(job, part)
         except jinja2.TemplateSyntaxError as exc:
             return None, [
                 Problem(
@@ -244,10 +248,14 @@ class Renderer:
         styles, problems = self._styles(job.material, direction)
         self.fetcher.clear()
         template_path = self.project.templates_dir / material.template
+        # The QR code's SVG is drawn from its modules, not parsed (qr.QRDrawing): WeasyPrint
+        # looks an image up in this cache before it fetches it.
+        qr = context["qr"]
+        images = {qr["src"]: QRDrawing(qr["code"])}
         with captured_weasyprint_log() as log:
             document = self.weasyprint.HTML(
                 string=html, base_url=str(template_path), url_fetcher=self.fetcher
-            ).render(font_config=self.fonts, stylesheets=styles)
+            ).render(font_config=self.fonts, stylesheets=styles, cache=images)
             problems += self._log_problems(log, where)
         problems += self.fetcher.problems(where, template_path, f"templates/{material.template}")
         self.fetcher.clear()

@@ -339,3 +339,122 @@ def test_mask_and_symbol_are_qrcodes_for_urls_of_every_length() -> None:
         }
         _, dark = modules_of(make_qr(url).svg)
         assert dark == expected, url
+
+
+# --- the code in the PDF: drawn from its modules, the same squares as the SVG -----------------
+
+
+def _qr_pdf(code: object, drawn: bool, size_mm: float = 30.0) -> bytes:
+    """A page holding the code as the templates place it: an <img> of the SVG, in a figure."""
+    import base64
+
+    from makeprint_engine.qr import QRDrawing
+    from makeprint_engine.speedups import import_weasyprint
+
+    weasyprint = import_weasyprint()
+    src = "data:image/svg+xml;base64," + base64.b64encode(code.svg.encode()).decode()  # type: ignore[attr-defined]
+    html = (
+        '<html lang="en"><head><title>QR</title></head><body><figure>'
+        f'<img src="{src}" alt="intake form" style="width: {size_mm}mm; height: {size_mm}mm">'
+        "</figure></body></html>"
+    )
+    cache = {src: QRDrawing(code)} if drawn else None  # type: ignore[arg-type]
+    return weasyprint.HTML(string=html).write_pdf(cache=cache, pdf_variant="pdf/ua-1")
+
+
+def _raster(pdf: bytes, dpi: int = 300) -> Image.Image:
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return document[0].render(scale=dpi / 72).to_pil().convert("L")
+    finally:
+        document.close()
+
+
+@pytest.mark.parametrize(("url", "dark"), [(QR_URLS[0], "#000000"), (QR_URLS[3], "#0B5563")])
+def test_drawn_code_prints_the_same_squares_as_its_svg(url: str, dark: str) -> None:
+    code = make_qr(url, dark=dark)
+    drawn, parsed = _raster(_qr_pdf(code, True)), _raster(_qr_pdf(code, False))
+    assert drawn.size == parsed.size
+    # Pixel for pixel, but for a few anti-aliased edge pixels (strokes and fills may round an
+    # edge differently): one module missing or misplaced is ~60 pixels at this size.
+    differ = sum(
+        1 for a, b in zip(drawn.tobytes(), parsed.tobytes(), strict=True) if abs(a - b) > 96
+    )
+    assert differ < 20, differ
+    assert drawn.getextrema()[0] < 100  # dark modules were drawn at all
+    codes = zxingcpp.read_barcodes(drawn, formats=zxingcpp.BarcodeFormat.QRCode)
+    assert [c.text for c in codes] == [url]
+
+
+def test_drawn_code_is_vector_and_tagged_as_the_figure() -> None:
+    """In the PDF the code is filled rectangles (no image), inside the figure's marked
+    content, so PDF/UA readers get its alternative text just as with the SVG."""
+    import io
+
+    import pikepdf
+
+    code = make_qr(QR_URLS[1])
+    with pikepdf.open(io.BytesIO(_qr_pdf(code, True))) as pdf:
+        page = pdf.pages[0]
+        xobjects = page.Resources.get("/XObject", {})
+        images = [x for x in xobjects.values() if x.get("/Subtype") == "/Image"]
+        assert images == []
+        tags: list[str] = []
+        filled = 0
+        for operands, operator in pikepdf.parse_content_stream(page):
+            op = str(operator)
+            if op in ("BDC", "BMC"):
+                tags.append(str(operands[0]))
+            elif op == "EMC":
+                tags.pop()
+            elif op == "re" and "/Figure" in tags:
+                filled += 1
+        # Inside the figure's content: the light background and every dark run (outside it,
+        # only the clip WeasyPrint sets around every image).
+        assert filled == 1 + len(code.runs)
+        alts = [str(e.get("/Alt")) for e in _struct_elements(pdf.Root.StructTreeRoot)
+                if e.get("/S") == "/Figure"]  # fmt: skip
+        assert alts == ["intake form"]
+
+
+def _struct_elements(node: object) -> list[object]:
+    import pikepdf
+
+    found = []
+    kids = node.get("/K") if isinstance(node, pikepdf.Dictionary) else None  # type: ignore[union-attr]
+    if kids is None:
+        return found
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            found.append(kid)
+            found += _struct_elements(kid)
+    return found
+
+
+def test_renderer_hands_weasyprint_the_drawing_not_the_svg(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The QR code's SVG is never parsed when a document is rendered: if the image cache key
+    stopped matching WeasyPrint's URL, the codes would still print, only 5 % slower."""
+    import weasyprint.images
+    from conftest import REPO
+
+    from makeprint_engine import Job, load_project
+    from makeprint_engine.render import Renderer
+
+    parsed: list[str] = []
+    svg_image = weasyprint.images.SVGImage
+
+    def recording(tree: object, base_url: str, *args: object) -> object:
+        parsed.append(base_url)
+        return svg_image(tree, base_url, *args)
+
+    monkeypatch.setattr(weasyprint.images, "SVGImage", recording)
+    renderer = Renderer(load_project(REPO))
+    slug = renderer.project.locations[0].slug
+    rendered = renderer.render(Job(slug, "en", "wallet-card"))
+    assert rendered.pdf is not None
+    assert not [url for url in parsed if url.startswith("data:image/svg+xml")]
+    assert rendered.qr_url
