@@ -10,8 +10,9 @@ measures, in the same run:
       writing the same tagged PDF/UA-1 (`--pdf-variant pdf/ua-1`) that makeprint writes;
   (b) bare: WeasyPrint in one warm process on the same HTML (shared fonts, parsed CSS),
       writing the same tagged PDF/UA-1 that makeprint writes by default;
-  (c) `makeprint build` cold with -j1 and with every core;
-  (d) a rebuild with nothing changed (wall time, interpreter start included);
+  (c) `makeprint build` cold with -j1 and with every core (half of (a) just before the
+      all-core build, half just after: each ratio's terms are measured back to back);
+  (d) a rebuild with nothing changed (wall time, interpreter start included; median of 3);
   (e) a rebuild after one location's phone number changed (documents rebuilt);
   (f) peak memory of a worker process for a small and a large build.
 
@@ -255,9 +256,9 @@ def main() -> None:
             ]
             for m in project.materials
         }
-        # (a) is sampled per material: half of the sample before (b) and (c), half after, so
-        # a machine that speeds up or slows down during the run (shared machines do, by
-        # several per cent) weighs on both sides of the ratio alike.
+        # (a) is sampled per material: half of the sample just before the all-core build, half
+        # just after, so a machine that speeds up or slows down during the run (shared
+        # machines do, by several per cent) weighs on both sides of the ratio alike.
         samples = {
             m: [s for s in sources if s[1] == m][: naive_per_material * 2]
             for m in project.materials
@@ -290,10 +291,14 @@ def main() -> None:
                     Path(str(path) + ".pdf").unlink()
 
         def measure(number: int) -> dict[str, float]:
-            """One round of (a), (b) and (c); the ratios are taken within the round."""
+            """One round of (a), (b) and (c); the ratios are taken within the round.
+
+            Each ratio's two terms are measured back to back, so that the machine's drift
+            between them is small: bare WeasyPrint, makeprint -j1, half of the naive sample,
+            makeprint on every core, the other half.
+            """
             times: dict[str, list[float]] = {m: [] for m in project.materials}
             halves: list[list[float]] = [[], []]
-            run_naive(0, times, halves[0])
 
             # (b) bare WeasyPrint, warm, one process, same HTML, fonts and CSS shared: in a
             # fresh interpreter, so nothing makeprint changes in its own process applies.
@@ -312,8 +317,9 @@ def main() -> None:
                 path.unlink()
             log(f"(b) bare WeasyPrint, warm: {bare:.4f} s/document")
 
-            # (c) makeprint, cold, -j1 and every core.
+            # (c) makeprint, cold, -j1; then every core, between the two halves of (a).
             j1, _ = makeprint(root, "-j", "1", "--force", "--out", str(base / "out-j1"))
+            run_naive(0, times, halves[0])
             jall, out = makeprint(root, "-j", str(cores), "--force")
             # Every document, plus a sheet of ten for card stock per wallet card (office).
             assert written(out) == len(jobs) + cards, out
@@ -321,14 +327,13 @@ def main() -> None:
                 f"(c) makeprint -j1: {j1:.2f} s ({j1 / len(jobs):.4f} s/document); "
                 f"-j{cores}: {jall:.2f} s"
             )
-
             run_naive(1, times, halves[1])
             naive_mean = {m: sum(t) / len(t) for m, t in times.items()}
             naive = sum(naive_mean[m] for _, m in sources) / len(sources)
             before, after = (sum(h) / len(h) for h in halves)
             log(f"(a) naive weasyprint CLI: {naive:.3f} s/document "
-                f"({sum(map(len, times.values()))} sampled; mean {before:.3f} s before (c), "
-                f"{after:.3f} s after)")
+                f"({sum(map(len, times.values()))} sampled; mean {before:.3f} s before "
+                f"-j{cores}, {after:.3f} s after)")
             figures = {
                 "naive_s_per_doc": naive,
                 "naive_before_s": before,
@@ -358,10 +363,14 @@ def main() -> None:
         if args.repeat > 1:
             report["rounds"] = [{k: round(v, 3) for k, v in r.items()} for r in rounds]
 
-        # (d) nothing changed; (e) one phone changed.
-        noop, out = makeprint(root)
+        # (d) nothing changed (the median of three: one is 0.25 s, and one slow moment of the
+        # machine would be all of it); (e) one phone changed.
+        noops = [makeprint(root) for _ in range(3)]
+        noop = statistics.median(seconds for seconds, _ in noops)
+        assert all(written(out) == 0 for _, out in noops), noops
         report["noop_rebuild_s"] = round(noop, 3)
-        log(f"(d) no-change rebuild: {noop:.3f} s, {written(out)} written")
+        log(f"(d) no-change rebuild: {noop:.3f} s (median of "
+            f"{', '.join(f'{seconds:.3f}' for seconds, _ in noops)}), nothing written")
         csv_path = root / "content" / "locations.csv"
         text = csv_path.read_text(encoding="utf-8")
         csv_path.write_text(text.replace("(410) 555-0101", "(410) 555-0177", 1), encoding="utf-8")
