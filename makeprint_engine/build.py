@@ -127,10 +127,11 @@ def build(
             else:
                 todo.append((job, fp))
         reporter.start(len(todo))
+        fps = dict(todo)
         try:
-            for outcome in _render_all(project, options, [j for j, _ in todo], jobs):
+            for outcome in _render_all(project, options, list(fps), jobs):
                 with _interrupt_deferred():  # a file on disk is a file in the manifest
-                    _record(outcome, out, reporter, result, entries, cache, dict(todo))
+                    _record(outcome, out, reporter, result, entries, cache, fps)
         except KeyboardInterrupt:
             raise BuildInterrupted() from None
         finally:
