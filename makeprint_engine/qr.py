@@ -49,8 +49,9 @@ class QRDrawing:
         self.code = code
         self.light, self.dark = parse_color("#FFFFFF"), parse_color(code.dark)
 
-    def get_intrinsic_size(self, image_resolution: float, font_size: float) -> tuple[
-        None, None, float]:
+    def get_intrinsic_size(
+        self, image_resolution: float, font_size: float
+    ) -> tuple[None, None, float]:
         return None, None, 1.0  # as the SVG: a viewBox, no width or height
 
     def draw(self, stream: Any, width: float, height: float, style: Any) -> None:

@@ -48,8 +48,9 @@ class _Zlib:
 
     @staticmethod
     def compressobj(level: int = -1, *args: Any, **kwargs: Any) -> Any:
-        return zlib.compressobj(min(level, PDF_ZLIB_LEVEL) if level >= 0 else level, *args,
-                                **kwargs)
+        return zlib.compressobj(
+            min(level, PDF_ZLIB_LEVEL) if level >= 0 else level, *args, **kwargs
+        )
 
 
 def apply() -> None:
