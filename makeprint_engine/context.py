@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 from .geometry import (
@@ -71,7 +70,6 @@ def document_context(project: Project, job: Job, options: Options | None = None)
 
     code = make_qr(qr_for(project, job))
     size = qr_size_mm(code.modules, material.qr_min_mm)
-    svg_uri = "data:image/svg+xml;base64," + base64.b64encode(code.svg.encode()).decode()
 
     hours_rows = (
         format_hours(
@@ -135,7 +133,7 @@ def document_context(project: Project, job: Job, options: Options | None = None)
         "qr": {
             "code": code,
             "url": code.url,
-            "src": svg_uri,
+            "src": code.data_uri,
             "size_mm": size,
             "modules": code.modules,
             "quiet_mm": round(size * QUIET_ZONE / (code.modules + 2 * QUIET_ZONE), 3),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from dataclasses import dataclass
 from itertools import chain
@@ -30,6 +31,11 @@ class QRCode:
     def total(self) -> int:
         """Modules across, quiet zone included: the side of the SVG's viewBox."""
         return self.modules + 2 * QUIET_ZONE
+
+    @property
+    def data_uri(self) -> str:
+        """The SVG as the templates' <img> source (and the key QRDrawing is found under)."""
+        return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode()
 
 
 class QRDrawing:

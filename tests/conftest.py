@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pikepdf
 import pypdfium2
 import pytest
 import zxingcpp
@@ -88,4 +89,30 @@ def decode_qr(path: Path, page: int | None = None, dpi: int = 300) -> list[str]:
             ]
     finally:
         doc.close()
+    return found
+
+
+def structure(pdf: pikepdf.Pdf) -> list[tuple[str, str | None]]:
+    """(structure type, /Alt) of every element in the structure tree."""
+    found: list[tuple[str, str | None]] = []
+    seen: set[tuple[int, int]] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, pikepdf.Array):
+            for kid in node:
+                walk(kid)
+            return
+        if not isinstance(node, pikepdf.Dictionary):
+            return
+        if node.is_indirect:
+            if node.objgen in seen:
+                return
+            seen.add(node.objgen)
+        if "/S" in node:
+            alt = node.get("/Alt")
+            found.append((str(node.S), str(alt) if alt is not None else None))
+        if "/K" in node:
+            walk(node.K)
+
+    walk(pdf.Root.StructTreeRoot)
     return found

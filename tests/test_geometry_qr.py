@@ -7,6 +7,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import zxingcpp
+from conftest import REPO, structure
 from PIL import Image, ImageDraw
 
 from makeprint_engine.geometry import MM_PER_IN, qr_size_mm, to_mm, trifold_panels
@@ -346,13 +347,11 @@ def test_mask_and_symbol_are_qrcodes_for_urls_of_every_length() -> None:
 
 def _qr_pdf(code: object, drawn: bool, size_mm: float = 30.0) -> bytes:
     """A page holding the code as the templates place it: an <img> of the SVG, in a figure."""
-    import base64
-
     from makeprint_engine.qr import QRDrawing
     from makeprint_engine.speedups import import_weasyprint
 
     weasyprint = import_weasyprint()
-    src = "data:image/svg+xml;base64," + base64.b64encode(code.svg.encode()).decode()  # type: ignore[attr-defined]
+    src = code.data_uri  # type: ignore[attr-defined]
     html = (
         '<html lang="en"><head><title>QR</title></head><body><figure>'
         f'<img src="{src}" alt="intake form" style="width: {size_mm}mm; height: {size_mm}mm">'
@@ -414,23 +413,8 @@ def test_drawn_code_is_vector_and_tagged_as_the_figure() -> None:
         # Inside the figure's content: the light background and every dark run (outside it,
         # only the clip WeasyPrint sets around every image).
         assert filled == 1 + len(code.runs)
-        alts = [str(e.get("/Alt")) for e in _struct_elements(pdf.Root.StructTreeRoot)
-                if e.get("/S") == "/Figure"]  # fmt: skip
-        assert alts == ["intake form"]
-
-
-def _struct_elements(node: object) -> list[object]:
-    import pikepdf
-
-    found = []
-    kids = node.get("/K") if isinstance(node, pikepdf.Dictionary) else None  # type: ignore[union-attr]
-    if kids is None:
-        return found
-    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
-        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
-            found.append(kid)
-            found += _struct_elements(kid)
-    return found
+        figures = [alt for kind, alt in structure(pdf) if kind == "/Figure"]
+        assert figures == ["intake form"]
 
 
 def test_renderer_hands_weasyprint_the_drawing_not_the_svg(
@@ -439,7 +423,6 @@ def test_renderer_hands_weasyprint_the_drawing_not_the_svg(
     """The QR code's SVG is never parsed when a document is rendered: if the image cache key
     stopped matching WeasyPrint's URL, the codes would still print, only 5 % slower."""
     import weasyprint.images
-    from conftest import REPO
 
     from makeprint_engine import Job, load_project
     from makeprint_engine.render import Renderer

@@ -18,7 +18,7 @@ import pikepdf
 import pypdfium2
 import pytest
 import zxingcpp
-from conftest import REPO, copy_project, run_cli
+from conftest import REPO, copy_project, run_cli, structure
 from PIL import Image, ImageChops
 
 from makeprint_engine.errors import MakeprintError
@@ -940,32 +940,6 @@ def test_qpdf_check_is_clean(request: pytest.FixtureRequest, profile: str) -> No
                               check=False)
         assert done.returncode == 0, f"{path.relative_to(out)}: {done.stdout}{done.stderr}"
         assert "No syntax or stream encoding errors" in done.stdout, done.stdout
-
-
-def structure(pdf: pikepdf.Pdf) -> list[tuple[str, str | None]]:
-    """(structure type, /Alt) of every element in the structure tree."""
-    found: list[tuple[str, str | None]] = []
-    seen: set[tuple[int, int]] = set()
-
-    def walk(node: object) -> None:
-        if isinstance(node, pikepdf.Array):
-            for kid in node:
-                walk(kid)
-            return
-        if not isinstance(node, pikepdf.Dictionary):
-            return
-        if node.is_indirect:
-            if node.objgen in seen:
-                return
-            seen.add(node.objgen)
-        if "/S" in node:
-            alt = node.get("/Alt")
-            found.append((str(node.S), str(alt) if alt is not None else None))
-        if "/K" in node:
-            walk(node.K)
-
-    walk(pdf.Root.StructTreeRoot)
-    return found
 
 
 @pytest.mark.parametrize("profile", ["office", "press"])
