@@ -469,7 +469,8 @@ def preview(
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (for CI).")
 @click.option(
     "--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True,
-    help="text for people; json for CI (schema: makeprint_engine/preflight-report.schema.json).",
+    help="text for people; json for CI "
+    "(schema: makeprint_engine/preflight/preflight-report.schema.json).",
 )
 @click.option(
     "--report", metavar="FILE", type=click.Path(dir_okay=False),

@@ -294,8 +294,16 @@ def test_wheel_ships_cli_engine_and_skeleton(tmp_path: Path) -> None:
         site = tmp_path / "site"
         archive.extractall(site)
     assert "makeprint.py" in names
-    for module in ("__init__", "build", "project", "render", "scaffold"):
+    for module in ("__init__", "build", "project", "render", "scaffold", "preflight/__init__"):
         assert f"makeprint_engine/{module}.py" in names
+    # The preflight package and the report schema it reads (``makeprint check --format json``).
+    preflight = {
+        p.relative_to(REPO).as_posix()
+        for p in (REPO / "makeprint_engine" / "preflight").iterdir()
+        if p.is_file() and p.suffix in (".py", ".json")
+    }
+    assert "makeprint_engine/preflight/preflight-report.schema.json" in preflight
+    assert preflight <= names, f"preflight files missing from the wheel: {preflight - names}"
     skeleton = "makeprint_engine/_skeleton"
     for part in ("templates", "content", "assets"):
         source = {
