@@ -405,7 +405,8 @@ def _validate(
             fail(
                 "slug",
                 f'cannot make a slug from the name "{get("name")}"',
-                "add a slug column with a value such as clinic-1",
+                "it has no letters or digits to spell one with: fill in this row's slug "
+                "(a-z, 0-9 and hyphens, e.g. clinic-1), adding a slug column if there is none",
             )
 
     phone = sms = None
