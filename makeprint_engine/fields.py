@@ -38,7 +38,8 @@ def slugify(text: str) -> str:
             c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
         ).lower()
         if _foreign_letter(char) and not re.search(r"[a-z0-9]", folded):
-            folded = anyascii(char).lower()
+            # letters only: ь and א are apostrophes in anyascii, not word breaks
+            folded = re.sub(r"[^a-z0-9]", "", anyascii(char).lower())
         parts.append(folded)
     return re.sub(r"[^a-z0-9]+", "-", "".join(parts)).strip("-")
 
