@@ -31,8 +31,19 @@ PLACES = [
     ("sunysukhphaph", "ศูนย์สุขภาพ", "Los Angeles", "Noto-Sans-Thai"),
 ]
 LATIN_FACES = {"Noto-Sans", "Noto-Sans-Bold", "Noto-Sans-Italic", "Noto-Sans-Display-Bold"}
-HEADER = ["slug", "name", "street", "city", "region", "postal_code", "phone", "intake_url",
-          "hours", "services", "languages"]
+HEADER = [
+    "slug",
+    "name",
+    "street",
+    "city",
+    "region",
+    "postal_code",
+    "phone",
+    "intake_url",
+    "hours",
+    "services",
+    "languages",
+]
 
 
 def write_locations(root: Path, rows: list[dict[str, str]]) -> None:
@@ -44,10 +55,18 @@ def write_locations(root: Path, rows: list[dict[str, str]]) -> None:
 
 
 def place(name: str, city: str = "Baltimore", **more: str) -> dict[str, str]:
-    return {"name": name, "street": "1200 Eastern Ave", "city": city, "region": "MD",
-            "postal_code": "21224", "phone": "(410) 555-0142",
-            "intake_url": "https://example.org/intake", "hours": "Mon-Fri 09:00-17:00",
-            "services": "naloxone;wound-care", "languages": "en;es"} | more
+    return {
+        "name": name,
+        "street": "1200 Eastern Ave",
+        "city": city,
+        "region": "MD",
+        "postal_code": "21224",
+        "phone": "(410) 555-0142",
+        "intake_url": "https://example.org/intake",
+        "hours": "Mon-Fri 09:00-17:00",
+        "services": "naloxone;wound-care",
+        "languages": "en;es",
+    } | more
 
 
 @pytest.fixture(scope="module")
@@ -68,9 +87,8 @@ def fonts_of(path: Path) -> dict[str, int]:
             for font in page.Resources.Font.values():
                 descendant = font.DescendantFonts[0] if "/DescendantFonts" in font else font
                 descriptor = descendant.FontDescriptor
-                program = next(
-                    descriptor[k] for k in ("/FontFile2", "/FontFile3", "/FontFile") if k in descriptor
-                )
+                files = ("/FontFile2", "/FontFile3", "/FontFile")
+                program = next(descriptor[k] for k in files if k in descriptor)
                 found[str(font.BaseFont)[1:]] = len(program.read_raw_bytes())
     return found
 
@@ -207,8 +225,15 @@ def test_latin_names_keep_the_slugs_they_had(name: str) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["East Harbor Drop-In Center", "Clínica Ñandú — Peña & Hijos", "Søren Straße", "St. Mary's #2",
-     "Ōsaka 2", "ﬁve ①", "Œuvre Łódź"],
+    [
+        "East Harbor Drop-In Center",
+        "Clínica Ñandú — Peña & Hijos",
+        "Søren Straße",
+        "St. Mary's #2",
+        "Ōsaka 2",
+        "ﬁve ①",
+        "Œuvre Łódź",
+    ],
 )
 def test_sample_latin_names_keep_their_slugs(name: str) -> None:
     assert slugify(name) == slug_as_before(name)
