@@ -17,6 +17,12 @@ from .options import Options
 from .plan import Job
 from .project import Project
 from .qr import QUIET_ZONE, display_url, make_qr, tracked_url
+from .scripts import fallback_fonts
+
+
+def _isolated(value: str) -> str:
+    """FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE: a value of its own direction."""
+    return f"\u2068{value}\u2069"
 
 
 def qr_for(project: Project, job: Job) -> str:
@@ -115,7 +121,11 @@ def document_context(project: Project, job: Job, options: Options | None = None)
         "loc": {
             "slug": location.slug,
             "name": location.name,
-            "address_lines": location.address_lines,
+            "address_lines": location.address(_isolated),
+            # Scripts in the name and address that the language's fonts do not draw.
+            "fonts": fallback_fonts(
+                (location.name, *location.address_lines), language.fonts
+            ),
             "phone": location.phone,
             "sms": location.sms,
             "email": location.email,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import phonenumbers
+from anyascii import anyascii
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EMAIL_RE = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
@@ -23,10 +24,31 @@ class FieldError(ValueError):
 
 
 def slugify(text: str) -> str:
-    """Derive a slug: NFKD, combining marks dropped, lowercased, other runs → one ``-``."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    without_marks = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", "-", without_marks.lower()).strip("-")
+    """Derive a slug from a name in any script; empty when it has no letters or digits.
+
+    Latin letters keep the rule slugs were always made by (NFKD, accents dropped, lowercased,
+    other runs → one ``-``), so existing output paths never move. Letters, marks and digits of
+    other scripts, which that rule dropped, are transliterated (anyascii: 华埠 → huabu,
+    Москва → moskva, مركز → mrkz). Symbols and emoji stay separators: a slug says where a
+    place is, and ":grinning:" does not.
+    """
+    parts = []
+    for char in text:
+        folded = "".join(
+            c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
+        ).lower()
+        if _foreign_letter(char) and not re.search(r"[a-z0-9]", folded):
+            # letters only: ь and א are apostrophes in anyascii, not word breaks
+            folded = re.sub(r"[^a-z0-9]", "", anyascii(char).lower())
+        parts.append(folded)
+    return re.sub(r"[^a-z0-9]+", "-", "".join(parts)).strip("-")
+
+
+def _foreign_letter(char: str) -> bool:
+    """A letter, mark or digit of a script other than Latin (which keeps its old rule)."""
+    return unicodedata.category(char)[0] in "LMN" and not unicodedata.name(
+        char, "LATIN"
+    ).startswith(("LATIN", "COMBINING"))
 
 
 def check_slug(slug: str) -> str:

@@ -6,7 +6,7 @@ import csv
 import difflib
 import io
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,13 +98,22 @@ class Location:
     @property
     def address_lines(self) -> tuple[str, ...]:
         """Street, then locality as the country writes it."""
+        return self.address()
+
+    def address(self, field: Callable[[str], str] = str) -> tuple[str, ...]:
+        """The address lines, each locality value passed through ``field`` (the templates
+        isolate each value, so the state and ZIP code keep their place after a right-to-left
+        city)."""
+        city, region, postal_code = (
+            field(x) if x else "" for x in (self.city, self.region, self.postal_code)
+        )
         if self.country in ("US", "CA", "AU"):
-            tail = " ".join(x for x in (self.region, self.postal_code) if x)
-            locality = f"{self.city}, {tail}" if tail else self.city
+            tail = " ".join(x for x in (region, postal_code) if x)
+            locality = f"{city}, {tail}" if tail else city
         else:
-            locality = " ".join(x for x in (self.postal_code, self.city) if x)
-            if self.region:
-                locality += f", {self.region}"
+            locality = " ".join(x for x in (postal_code, city) if x)
+            if region:
+                locality += f", {region}"
         return (self.street, locality)
 
 
@@ -405,7 +414,8 @@ def _validate(
             fail(
                 "slug",
                 f'cannot make a slug from the name "{get("name")}"',
-                "add a slug column with a value such as clinic-1",
+                "it has no letters or digits to spell one with: fill in this row's slug "
+                "(a-z, 0-9 and hyphens, e.g. clinic-1), adding a slug column if there is none",
             )
 
     phone = sms = None

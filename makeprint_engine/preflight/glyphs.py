@@ -132,6 +132,9 @@ def glyph_problems(doc: Doc) -> list[Finding]:
                 f"{'were' if several else 'was'} drawn with {family} instead, in {where_text}"
             )
         path, line = _source_of(doc, first)
+        column = _location_column(doc, first)
+        if column:
+            message += f" (the location's column '{column}')"
         problems.append(
             doc.at(
                 "glyphs",
@@ -143,7 +146,14 @@ def glyph_problems(doc: Doc) -> list[Finding]:
                 path=path,
                 line=line,
                 hint=(
-                    "remove or replace the character"
+                    f"remove or replace the character in column '{column}'"
+                    + (
+                        ", or add its script's Noto family to makeprint_engine/scripts.py"
+                        if kind == "fallback"
+                        else ""
+                    )
+                    if column
+                    else "remove or replace the character"
                     + (" there" if path else " in the location data or content")
                     + ", or name a font that has it in the language's language.yaml (fonts:) "
                     "and the stylesheet"
@@ -175,6 +185,14 @@ def _context(text: str, char: str, width: int = 40) -> str:
         + text[start : start + width]
         + ("…" if start + width < len(text) else "")
     )
+
+
+def _location_column(doc: Doc, char: str) -> str | None:
+    """The location data column a character came from, when it is in one."""
+    location = next((loc for loc in doc.project.locations if loc.slug == doc.job.slug), None)
+    if location is None:
+        return None
+    return next((field for field, value in location.raw if char in value), None)
 
 
 def _source_of(doc: Doc, char: str) -> tuple[str | None, int | None]:
