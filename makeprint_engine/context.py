@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .fit import NO_FIT, FitState
 from .geometry import (
     DEFAULT_BLEED_MM,
     OFFICE_MARGIN_MM,
@@ -60,7 +61,9 @@ def page_geometry(project: Project, job: Job, options: Options) -> dict[str, Any
     }
 
 
-def document_context(project: Project, job: Job, options: Options | None = None) -> dict[str, Any]:
+def document_context(
+    project: Project, job: Job, options: Options | None = None, fit: FitState = NO_FIT
+) -> dict[str, Any]:
     org = project.organization
     language = project.languages[job.lang]
     material = project.materials[job.material]
@@ -115,6 +118,7 @@ def document_context(project: Project, job: Job, options: Options | None = None)
         "loc": {
             "slug": location.slug,
             "name": location.name,
+            "short_name": location.short_name,
             "address_lines": location.address_lines,
             "phone": location.phone,
             "sms": location.sms,
@@ -142,4 +146,5 @@ def document_context(project: Project, job: Job, options: Options | None = None)
             ),
         },
         "page": page_geometry(project, job, options or Options()),
+        "fit": fit,
     }
