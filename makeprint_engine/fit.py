@@ -475,8 +475,36 @@ def failure_problems(
     source: Source,
 ) -> list[Problem]:
     """What could not be fitted: page, element, field and row, how much, and the fix."""
-    boxes = stuck or seen.overflows
-    return [_box_problem(spec, state, seen, overflow, where, source) for overflow in boxes]
+    return [problem for problem, _ in failures(spec, state, seen, stuck, where, source)]
+
+
+@dataclass(frozen=True)
+class Mark:
+    """An element that does not fit, for previews: outlined in red, its message beside it."""
+
+    page: int  # the material's page number
+    rect_mm: tuple[float, float, float, float]  # x, y, width, height from the page's corner
+    message: str
+
+
+def failures(
+    spec: FitSpec, state: FitState, seen: Measure, stuck: list[Overflow], where: str,
+    source: Source,
+) -> list[tuple[Problem, list[Mark]]]:
+    """Each failure with the marks a preview draws for it: the box, and the element named."""
+    found = []
+    for overflow in stuck or seen.overflows:
+        problem, culprit = _box_problem(spec, state, seen, overflow, where, source)
+        rects = [(overflow.page, *overflow.rect)]
+        if culprit is not None and culprit.key in seen.elements:
+            rects += [r for r in seen.elements[culprit.key].rects if r[0] == overflow.page]
+        message = problem.message.split(": ", 1)[-1]
+        marks = [
+            Mark(page, tuple(round(v * PX_TO_MM, 2) for v in (x, y, w, h)), message)  # type: ignore[misc]
+            for page, x, y, w, h in rects
+        ]
+        found.append((problem, marks))
+    return found
 
 
 def _column(element: FitElement, source: Source) -> str:
@@ -486,7 +514,7 @@ def _column(element: FitElement, source: Source) -> str:
 def _box_problem(
     spec: FitSpec, state: FitState, seen: Measure, overflow: Overflow, where: str,
     source: Source,
-) -> Problem:
+) -> tuple[Problem, FitElement | None]:
     direction = "side" if overflow.over_x_px > overflow.over_y_px else "bottom"
     mm = overflow.over_mm
     # The element to shorten: a word too wide names itself; otherwise the element with the
@@ -506,15 +534,15 @@ def _box_problem(
             f"{where}, page {overflow.page}: {overflow.name} overflows its box at the "
             f"{direction} by {mm:.1f} mm",
             hint="shorten the text (location data or content) so it fits",
-        )
+        ), None
     found = seen.elements[culprit.key]
     at = f"at the {culprit.min_pt:g} pt minimum" if state.size(culprit.key) == culprit.min_pt \
         else "after fitting"
     if direction == "bottom" and found.line_height_px:
         lines = max(1, math.ceil(overflow.over_y_px / found.line_height_px))
         amount = f"{lines} line{'s' if lines > 1 else ''} ({mm:.1f} mm) too long"
-        keep = max(1, int(len(found.text.strip()) * max(found.lines - lines, 0.5) / found.lines
-                          * 0.95))
+        keep = max(1, int(len(found.text.strip()) * max(found.lines - lines, 0.5)
+                          / max(found.lines, 1) * 0.95))
     else:
         amount = f"{mm:.1f} mm too wide"
         width = found.width_px or 1.0
@@ -529,4 +557,5 @@ def _box_problem(
         path=source.path if culprit.field else None,
         line=source.line if culprit.field else None,
         hint=hint,
-    )
+    ), culprit
+

@@ -100,6 +100,7 @@ class Rendered:
     # Further files made from the same document: (path, pdf, pages, variant), e.g. the card
     # sheet of a wallet card.
     extras: list[tuple[str, bytes, int, str]] = field(default_factory=list)
+    marks: list[fit.Mark] = field(default_factory=list)  # what does not fit, for previews
 
     @property
     def ok(self) -> bool:
@@ -153,7 +154,7 @@ class Renderer:
         )
         self._stylesheets: dict[str, list[Any]] = {}
         self._style_problems: dict[str, list[Problem]] = {}
-        self._shared_pages: dict[tuple[str, str], tuple[Any, list[Problem]]] = {}
+        self._shared_pages: dict[tuple[str, str], tuple[Any, list[Problem], list[fit.Mark]]] = {}
         # What preflight's layout checks keep between documents: the findings on those shared
         # pages, and how each text was shaped (see preflight.build_problems).
         self.check_cache: dict[Any, Any] = {}
@@ -204,7 +205,9 @@ class Renderer:
         self._style_problems[key] = list(problems)
         return styles, problems
 
-    def _layout(self, job: Job, part: str, pages: int) -> tuple[Any, list[Problem]]:
+    def _layout(
+        self, job: Job, part: str, pages: int
+    ) -> tuple[Any, list[Problem], list[fit.Mark]]:
         """Template → HTML → laid-out document, fitted to its boxes (see fit.py), with every
         problem found on the way."""
         material = self.project.materials[job.material]
@@ -221,13 +224,13 @@ class Renderer:
         for attempt in range(1, fit.MAX_LAYOUTS + 1):
             document, problems = self._layout_once(job, part, where, state)
             if document is None or any(p.severity == "error" for p in problems):
-                return document, problems
+                return document, problems, []
             seen = fit.measure(document, numbers)
             if attempt == 1:
                 defaults = {key: item.size_pt for key, item in seen.elements.items()}
             if not seen.overflows and not seen.too_long(spec):
                 notes = fit.fitted_notes(spec, state, seen, defaults, where, _fallback_labels(spec))
-                return document, problems + notes + _page_count(document, where, pages)
+                return document, problems + notes + _page_count(document, where, pages), []
             plan = fit.next_state(spec, state, seen, has_short)
             following = plan.state
             if following in tried or attempt == fit.MAX_LAYOUTS - 1:
@@ -239,8 +242,9 @@ class Renderer:
             state = following
         source = fit.Source(location.source, location.line, has_short)
         stuck = fit.next_state(spec, state, seen, has_short).stuck
-        failures = fit.failure_problems(spec, state, seen, stuck, where, source)
-        return document, problems + failures + _page_count(document, where, pages)
+        failures = fit.failures(spec, state, seen, stuck, where, source)
+        problems += [problem for problem, _ in failures] + _page_count(document, where, pages)
+        return document, problems, [mark for _, marks in failures for mark in marks]
 
     def _layout_once(
         self, job: Job, part: str, where: str, fit_state: FitState
@@ -300,7 +304,7 @@ class Renderer:
         self.fetcher.clear()
         return document, problems
 
-    def _shared(self, job: Job) -> tuple[Any, list[Problem]]:
+    def _shared(self, job: Job) -> tuple[Any, list[Problem], list[fit.Mark]]:
         """Pages that do not depend on the location: laid out once per language and material."""
         key = (job.lang, job.material)
         if key not in self._shared_pages:
@@ -308,17 +312,25 @@ class Renderer:
             self._shared_pages[key] = self._layout(job, "shared", count)
         return self._shared_pages[key]
 
-    def render(self, job: Job) -> Rendered:
+    def render(self, job: Job, draft: bool = False) -> Rendered:
+        """Lay out, fit, check and write one document's PDF.
+
+        ``draft``: a document whose only errors are text that does not fit is written all the
+        same, with ``marks`` saying where, for previews (``build`` never writes one).
+        """
         material = self.project.materials[job.material]
         qr_url = document_context_qr(self.project, job)
         shared_pages = material.shared_pages
         if not shared_pages:
-            document, problems = self._layout(job, "all", material.pages)
+            document, problems, marks = self._layout(job, "all", material.pages)
             pages = document.pages if document is not None else []
         else:
-            shared, shared_problems = self._shared(job)
-            document, problems = self._layout(job, "location", material.pages - len(shared_pages))
+            shared, shared_problems, shared_marks = self._shared(job)
+            document, problems, marks = self._layout(
+                job, "location", material.pages - len(shared_pages)
+            )
             problems = shared_problems + problems
+            marks = shared_marks + marks
             pages = []
             if document is not None and shared is not None:
                 mine, common = iter(document.pages), iter(shared.pages)
@@ -326,8 +338,12 @@ class Renderer:
                     page = next(common if number in shared_pages else mine, None)
                     if page is not None:
                         pages.append(page)
-        if document is None or any(p.severity == "error" for p in problems):
-            return Rendered(job, None, len(pages), qr_url, _unique(problems), document)
+        errors = [p for p in problems if p.severity == "error"]
+        only_fit = len(pages) == material.pages and all(
+            isinstance(p, fit.FitProblem) for p in errors
+        )
+        if document is None or (errors and not (draft and only_fit)):
+            return Rendered(job, None, len(pages), qr_url, _unique(problems), document, marks=marks)
         if shared_pages:
             document = document.copy(pages)  # keeps this document's title and language
         _stamp_date(document)
@@ -348,7 +364,7 @@ class Renderer:
             problems.append(Problem(f"{where}: cannot finish the PDF: {exc}",
                                     hint="check the sheet stock and material settings"))
             pdf = None
-        return Rendered(job, pdf, len(pages), qr_url, _unique(problems), document, extras)
+        return Rendered(job, pdf, len(pages), qr_url, _unique(problems), document, extras, marks)
 
     def _finish(self, job: Job, pdf: bytes) -> tuple[bytes, list[tuple[str, bytes, int, str]]]:
         """Press marks around the trim, or card sheets for office printers."""
