@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .fit import NO_FIT, FitState
 from .geometry import (
     DEFAULT_BLEED_MM,
     OFFICE_MARGIN_MM,
@@ -66,7 +67,9 @@ def page_geometry(project: Project, job: Job, options: Options) -> dict[str, Any
     }
 
 
-def document_context(project: Project, job: Job, options: Options | None = None) -> dict[str, Any]:
+def document_context(
+    project: Project, job: Job, options: Options | None = None, fit: FitState = NO_FIT
+) -> dict[str, Any]:
     org = project.organization
     language = project.languages[job.lang]
     material = project.materials[job.material]
@@ -121,10 +124,11 @@ def document_context(project: Project, job: Job, options: Options | None = None)
         "loc": {
             "slug": location.slug,
             "name": location.name,
+            "short_name": location.short_name,
             "address_lines": location.address(_isolated),
             # Scripts in the name and address that the language's fonts do not draw.
             "fonts": fallback_fonts(
-                (location.name, *location.address_lines), language.fonts
+                (location.name, location.short_name, *location.address_lines), language.fonts
             ),
             "phone": location.phone,
             "sms": location.sms,
@@ -152,4 +156,5 @@ def document_context(project: Project, job: Job, options: Options | None = None)
             ),
         },
         "page": page_geometry(project, job, options or Options()),
+        "fit": fit,
     }

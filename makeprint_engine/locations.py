@@ -46,6 +46,7 @@ SERVICES = (
 COLUMNS = (
     "slug",
     "name",
+    "short_name",
     "street",
     "city",
     "region",
@@ -65,6 +66,7 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
 MAX_FIELD = {
     "name": 100,
+    "short_name": 40,
     "street": 120,
     "services": 600,
     "hours": 300,
@@ -94,6 +96,7 @@ class Location:
     source: str
     line: int
     raw: tuple[tuple[str, str], ...]  # the row as read, for fingerprints
+    short_name: str = ""  # printed where space is tight when the full name does not fit
 
     @property
     def address_lines(self) -> tuple[str, ...]:
@@ -489,6 +492,7 @@ def _validate(
         source=source,
         line=row.line,
         raw=tuple(sorted(values.items())),
+        short_name=get("short_name"),
     )
 
 

@@ -7,14 +7,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Problems, display_path
+from .fit import Fallback, FitElement, FitSpec
 from .geometry import to_mm
 from .yamlsrc import Mapping, load_yaml
 
 NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KEYS = {
     "description", "pages", "trim", "qr_min_mm", "min_font_pt", "cost", "shared_pages",
-    "card_sheet",
+    "card_sheet", "fit",
 }
+FIT_KEYS = {"label", "min_pt", "field", "max_lines", "short"}
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class Material:
     template: str  # path relative to templates/
     shared_pages: tuple[int, ...] = ()  # 1-based pages that do not depend on the location
     card_sheet: bool = False  # office profile: also imposed on card stock for duplex
+    fit: FitSpec = FitSpec()  # what copyfitting may shrink, to what, and what it may drop
 
     def trim(self, paper: str) -> tuple[float, float]:
         return self.trim_mm[paper]
@@ -106,6 +109,7 @@ def discover_materials(templates_dir: Path, root: Path) -> list[Material]:
                 template=f"materials/{name}.html",
                 shared_pages=_pages(meta, source, problems, int(pages)),
                 card_sheet=meta.get("card_sheet") is True,
+                fit=_fit(meta, source, problems),
             )
         )
     problems.raise_if_errors()
@@ -143,3 +147,56 @@ def _number(meta: Mapping, key: str, source: str, problems: Problems, default: f
         problems.add("must be more than 0", path=source, line=meta.line_of(key), field=key)
         return default
     return number
+
+
+def _fit(meta: Mapping, source: str, problems: Problems) -> FitSpec:
+    """``fit: {elements: {KEY: {label, min_pt, field, max_lines, short}}, fallbacks: [...]}``"""
+    raw = meta.get("fit")
+    if raw is None:
+        return FitSpec()
+    hint = "see templates/materials/wallet-card.yaml"
+    if not isinstance(raw, Mapping) or set(raw) - {"elements", "fallbacks"}:
+        problems.add("must be a mapping of elements and fallbacks", path=source,
+                     line=meta.line_of("fit"), field="fit", hint=hint)
+        return FitSpec()
+    elements = []
+    raw_elements = raw.get("elements") or {}
+    if not isinstance(raw_elements, Mapping):
+        raw_elements = {}
+        problems.add("must be a mapping", path=source, line=raw.line_of("elements"),
+                     field="fit.elements", hint=hint)
+    for key, item in raw_elements.items():
+        where = {"path": source, "line": raw_elements.line_of(key), "field": f"fit.elements.{key}"}
+        if not isinstance(item, Mapping) or set(item) - FIT_KEYS or "min_pt" not in item:
+            problems.add("needs min_pt, and may have " + ", ".join(sorted(FIT_KEYS - {"min_pt"})),
+                         **where, hint=hint)
+            continue
+        try:
+            min_pt = float(item["min_pt"])
+            max_lines = int(item["max_lines"]) if item.get("max_lines") is not None else None
+        except (TypeError, ValueError):
+            problems.add("min_pt and max_lines must be numbers", **where, hint=hint)
+            continue
+        elements.append(FitElement(
+            key=str(key),
+            label=str(item.get("label", key)),
+            min_pt=min_pt,
+            field=str(item["field"]) if item.get("field") else None,
+            max_lines=max_lines,
+            short=item.get("short") is True,
+        ))
+    fallbacks = []
+    for index, item in enumerate(raw.get("fallbacks") or []):
+        if isinstance(item, str):
+            fallbacks.append(Fallback(item))
+        elif isinstance(item, Mapping) and len(item) == 1:
+            (key, keep), = item.items()
+            if isinstance(keep, int) and keep > 0:
+                fallbacks.append(Fallback(str(key), keep))
+                continue
+            problems.add(f"{keep!r} is not a number of items to keep", path=source,
+                         line=raw.line_of("fallbacks"), field=f"fit.fallbacks[{index}]", hint=hint)
+        else:
+            problems.add("each fallback is a key, or {key: items to keep}", path=source,
+                         line=raw.line_of("fallbacks"), field=f"fit.fallbacks[{index}]", hint=hint)
+    return FitSpec(tuple(elements), tuple(fallbacks))

@@ -18,15 +18,15 @@ import jinja2.sandbox
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from . import fit
 from .context import document_context, page_geometry
 from .errors import Problem
+from .fit import NO_FIT, FitState
 from .options import Options
 from .plan import Job
 from .project import Project
 from .qr import QRDrawing
 
-PX_TO_MM = 25.4 / 96
-OVERFLOW_TOLERANCE_MM = 0.2
 _MARKDOWN = MarkdownIt("zero").enable(["emphasis"])  # raw HTML is never enabled
 
 
@@ -100,6 +100,7 @@ class Rendered:
     # Further files made from the same document: (path, pdf, pages, variant), e.g. the card
     # sheet of a wallet card.
     extras: list[tuple[str, bytes, int, str]] = field(default_factory=list)
+    marks: list[fit.Mark] = field(default_factory=list)  # what does not fit, for previews
 
     @property
     def ok(self) -> bool:
@@ -153,7 +154,7 @@ class Renderer:
         )
         self._stylesheets: dict[str, list[Any]] = {}
         self._style_problems: dict[str, list[Problem]] = {}
-        self._shared_pages: dict[tuple[str, str], tuple[Any, list[Problem]]] = {}
+        self._shared_pages: dict[tuple[str, str], tuple[Any, list[Problem], list[fit.Mark]]] = {}
         # What preflight's layout checks keep between documents: the findings on those shared
         # pages, and how each text was shaped (see preflight.build_problems).
         self.check_cache: dict[Any, Any] = {}
@@ -166,9 +167,11 @@ class Renderer:
         """The document's HTML; ``part`` picks the shared pages, the location pages, or all."""
         return self._source(job, part)[0]
 
-    def _source(self, job: Job, part: str) -> tuple[str, dict[str, Any]]:
+    def _source(
+        self, job: Job, part: str, fit: FitState = NO_FIT
+    ) -> tuple[str, dict[str, Any]]:
         template = self.env.get_template(self.project.materials[job.material].template)
-        context = document_context(self.project, job, self.options)
+        context = document_context(self.project, job, self.options, fit)
         context["part"] = part
         return template.render(context), context
 
@@ -202,14 +205,54 @@ class Renderer:
         self._style_problems[key] = list(problems)
         return styles, problems
 
-    def _layout(self, job: Job, part: str, pages: int) -> tuple[Any, list[Problem]]:
-        """Template → HTML → laid-out document, with every problem found on the way."""
+    def _layout(
+        self, job: Job, part: str, pages: int
+    ) -> tuple[Any, list[Problem], list[fit.Mark]]:
+        """Template → HTML → laid-out document, fitted to its boxes (see fit.py), with every
+        problem found on the way."""
         material = self.project.materials[job.material]
+        spec = material.fit
         where = f"{job.slug} / {job.lang} / {job.material}"
         if part == "shared":  # not this location's fault: say so, once for all of them
             where = f"{job.lang} / {job.material} (pages shared by every location)"
+        location = next(loc for loc in self.project.locations if loc.slug == job.slug)
+        has_short = bool(location.short_name) and location.short_name != location.name
+        numbers = _page_numbers(material.pages, material.shared_pages, part)
+        state = NO_FIT
+        defaults: dict[str, float] = {}
+        tried = {state}
+        for attempt in range(1, fit.MAX_LAYOUTS + 1):
+            document, problems = self._layout_once(job, part, where, state)
+            if document is None or any(p.severity == "error" for p in problems):
+                return document, problems, []
+            seen = fit.measure(document, numbers)
+            if attempt == 1:
+                defaults = {key: item.size_pt for key, item in seen.elements.items()}
+            if not seen.overflows and not seen.too_long(spec):
+                notes = fit.fitted_notes(spec, state, seen, defaults, where, _fallback_labels(spec))
+                return document, problems + notes + _page_count(document, where, pages), []
+            plan = fit.next_state(spec, state, seen, has_short)
+            following = plan.state
+            if following in tried or attempt == fit.MAX_LAYOUTS - 1:
+                # Nothing new to try, or time to try the smallest there is.
+                following = fit.smallest(spec, has_short)
+            if following in tried:
+                break
+            tried.add(following)
+            state = following
+        source = fit.Source(location.source, location.line, has_short)
+        stuck = fit.next_state(spec, state, seen, has_short).stuck
+        failures = fit.failures(spec, state, seen, stuck, where, source)
+        problems += [problem for problem, _ in failures] + _page_count(document, where, pages)
+        return document, problems, [mark for _, marks in failures for mark in marks]
+
+    def _layout_once(
+        self, job: Job, part: str, where: str, fit_state: FitState
+    ) -> tuple[Any, list[Problem]]:
+        """One layout of the document with the fitting chosen so far."""
+        material = self.project.materials[job.material]
         try:
-            html, context = self._source(job, part)
+            html, context = self._source(job, part, fit_state)
         except jinja2.TemplateSyntaxError as exc:
             return None, [
                 Problem(
@@ -259,10 +302,9 @@ class Renderer:
             problems += self._log_problems(log, where)
         problems += self.fetcher.problems(where, template_path, f"templates/{material.template}")
         self.fetcher.clear()
-        problems += overflow_problems(document, where, pages)
         return document, problems
 
-    def _shared(self, job: Job) -> tuple[Any, list[Problem]]:
+    def _shared(self, job: Job) -> tuple[Any, list[Problem], list[fit.Mark]]:
         """Pages that do not depend on the location: laid out once per language and material."""
         key = (job.lang, job.material)
         if key not in self._shared_pages:
@@ -270,17 +312,25 @@ class Renderer:
             self._shared_pages[key] = self._layout(job, "shared", count)
         return self._shared_pages[key]
 
-    def render(self, job: Job) -> Rendered:
+    def render(self, job: Job, draft: bool = False) -> Rendered:
+        """Lay out, fit, check and write one document's PDF.
+
+        ``draft``: a document whose only errors are text that does not fit is written all the
+        same, with ``marks`` saying where, for previews (``build`` never writes one).
+        """
         material = self.project.materials[job.material]
         qr_url = document_context_qr(self.project, job)
         shared_pages = material.shared_pages
         if not shared_pages:
-            document, problems = self._layout(job, "all", material.pages)
+            document, problems, marks = self._layout(job, "all", material.pages)
             pages = document.pages if document is not None else []
         else:
-            shared, shared_problems = self._shared(job)
-            document, problems = self._layout(job, "location", material.pages - len(shared_pages))
+            shared, shared_problems, shared_marks = self._shared(job)
+            document, problems, marks = self._layout(
+                job, "location", material.pages - len(shared_pages)
+            )
             problems = shared_problems + problems
+            marks = shared_marks + marks
             pages = []
             if document is not None and shared is not None:
                 mine, common = iter(document.pages), iter(shared.pages)
@@ -288,8 +338,12 @@ class Renderer:
                     page = next(common if number in shared_pages else mine, None)
                     if page is not None:
                         pages.append(page)
-        if document is None or any(p.severity == "error" for p in problems):
-            return Rendered(job, None, len(pages), qr_url, _unique(problems), document)
+        errors = [p for p in problems if p.severity == "error"]
+        only_fit = len(pages) == material.pages and all(
+            isinstance(p, fit.FitProblem) for p in errors
+        )
+        if document is None or (errors and not (draft and only_fit)):
+            return Rendered(job, None, len(pages), qr_url, _unique(problems), document, marks=marks)
         if shared_pages:
             document = document.copy(pages)  # keeps this document's title and language
         _stamp_date(document)
@@ -310,7 +364,7 @@ class Renderer:
             problems.append(Problem(f"{where}: cannot finish the PDF: {exc}",
                                     hint="check the sheet stock and material settings"))
             pdf = None
-        return Rendered(job, pdf, len(pages), qr_url, _unique(problems), document, extras)
+        return Rendered(job, pdf, len(pages), qr_url, _unique(problems), document, extras, marks)
 
     def _finish(self, job: Job, pdf: bytes) -> tuple[bytes, list[tuple[str, bytes, int, str]]]:
         """Press marks around the trim, or card sheets for office printers."""
@@ -443,63 +497,26 @@ def _unique(problems: list[Problem]) -> list[Problem]:
     return result
 
 
-def _boxes(box: Any, into_transformed: bool = True) -> Iterator[Any]:
-    yield box
-    for child in getattr(box, "children", ()):
-        if not into_transformed and child.style["transform"]:
-            continue  # laid out unrotated: checked against its own box, marked data-fit
-        element = getattr(child, "element", None)
-        if element is not None and element.get("data-bleed") is not None:
-            continue  # a background meant to run past the edge, into the bleed
-        yield from _boxes(child, into_transformed)
+def _page_numbers(count: int, shared: tuple[int, ...], part: str) -> list[int]:
+    """The material's page number of each page laid out for ``part``."""
+    if part == "shared":
+        return list(shared)
+    if part == "location":
+        return [n for n in range(1, count + 1) if n not in shared]
+    return list(range(1, count + 1))
 
 
-def overflow_problems(document: Any, where: str, expected_pages: int) -> list[Problem]:
-    """Text that spilled onto an extra page, or out of a box marked ``data-fit``."""
-    problems = []
-    if len(document.pages) != expected_pages:
-        problems.append(
-            Problem(
-                f"{where}: rendered {len(document.pages)} pages, expected {expected_pages}",
-                hint="the text does not fit: shorten the location's data or the content",
-            )
+def _fallback_labels(spec: fit.FitSpec) -> dict[str, str]:
+    return {e.key: e.label for e in spec.elements}
+
+
+def _page_count(document: Any, where: str, expected_pages: int) -> list[Problem]:
+    """Text that spilled onto an extra page."""
+    if len(document.pages) == expected_pages:
+        return []
+    return [
+        Problem(
+            f"{where}: rendered {len(document.pages)} pages, expected {expected_pages}",
+            hint="the text does not fit: shorten the location's data or the content",
         )
-    for number, page in enumerate(document.pages, start=1):
-        for box in _boxes(page._page_box):
-            element = getattr(box, "element", None)
-            if element is None or element.get("data-fit") is None or box.element_tag is None:
-                continue
-            if box.style["position"] in ("absolute",) and not hasattr(box, "content_box_y"):
-                continue
-            # Text must stay inside the content box (the safe zone); other boxes, such as a QR
-            # code whose white quiet zone may lie in the margin, inside the padding box.
-            text_bottom = box.content_box_y() + box.height
-            text_right = box.content_box_x() + box.width
-            edge_bottom = box.padding_box_y() + box.padding_height()
-            edge_right = box.padding_box_x() + box.padding_width()
-            over_y = over_x = 0.0
-            for inner in _boxes(box, into_transformed=False):
-                if inner is box or not hasattr(inner, "border_box_y"):
-                    continue
-                kind = type(inner).__name__
-                # Lines are measured by their line box (glyphs may rise above tight leading),
-                # widths by their text; everything else by its border box.
-                is_line, is_text = kind == "LineBox", kind == "TextBox"
-                if not is_text:
-                    limit = text_bottom if is_line else edge_bottom
-                    over_y = max(over_y, inner.border_box_y() + inner.border_height() - limit)
-                if not is_line:
-                    limit = text_right if is_text else edge_right
-                    over_x = max(over_x, inner.border_box_x() + inner.border_width() - limit)
-            name = element.get("data-fit") or element.get("class") or box.element_tag
-            for amount, direction in ((over_y, "bottom"), (over_x, "side")):
-                mm = amount * PX_TO_MM
-                if mm > OVERFLOW_TOLERANCE_MM:
-                    problems.append(
-                        Problem(
-                            f"{where}, page {number}: {name} overflows its box at the {direction} "
-                            f"by {mm:.1f} mm",
-                            hint="shorten the text (location data or content) so it fits",
-                        )
-                    )
-    return problems
+    ]

@@ -391,8 +391,8 @@ def test_grade_12_paragraph(project: Path, baseline) -> None:  # type: ignore[no
 def test_phone_link_that_dials_another_number(project: Path, baseline) -> None:  # type: ignore[no-untyped-def]
     edit(
         project / "templates" / "partials" / "blocks.html",
-        '<a class="{{ cls }}" href="{{ phone.tel }}">',
-        '<a class="{{ cls }}" href="tel:+1-410-555-0199">',
+        '<a class="{{ cls }}" href="{{ phone.tel }}"',
+        '<a class="{{ cls }}" href="tel:+1-410-555-0199"',
     )
     code, report = check_json(project, *ONE, "-m", "wallet-card")
     [finding] = new_findings(report, baseline(*ONE, "-m", "wallet-card"))

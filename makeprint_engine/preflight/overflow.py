@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
+from ..fit import FitProblem
 from .findings import Finding, finding_from
 
 _WHERE_RE = re.compile(r"^(?P<where>[^:]+?)(?:, page (?P<page>\d+))?: (?P<message>.*)$", re.S)
@@ -21,7 +22,7 @@ def renderer_findings(rendered: Any) -> list[Finding]:
         match = _WHERE_RE.match(message)
         if match and match["where"] == str(job):
             message, page = match["message"], int(match["page"]) if match["page"] else None
-        if "overflows its box" in message or re.search(r"rendered \d+ pages?, expected", message):
+        if isinstance(problem, FitProblem) or re.search(r"rendered \d+ pages?, expected", message):
             check = "overflow"
         elif problem.path and "template" in message:
             check = "render"

@@ -1,0 +1,561 @@
+"""Copyfitting: measure a laid-out document, and step type down or take fallbacks until it fits.
+
+A designer fits text to its frame; this module does the same, in the order issue 14 asks:
+text wraps at good break points (the templates' job); then the type of the element that is
+too long steps down in half points to the minimum its material declares; then the boxes that
+still overflow step all their fitted type down together; then the material's fallbacks are
+taken in order (a short name, an element left out or moved, a list cut to "and N more");
+only then does the document fail, with a message naming the element, the field and row it
+comes from, how much is over and what to do.
+
+The template marks what may be fitted with ``data-fit-el="KEY"`` (``fit.attrs(KEY)``) and
+the boxes that must hold their text with ``data-fit="NAME"``; the material's YAML says, per
+key, what it prints and how small it may get (``Material.fit``). ``FitState`` is what the
+template sees as ``fit``: the sizes and fallbacks chosen so far. Every state is laid out in
+full by the renderer; a document that fits as it is costs one layout, one that needs fitting
+a few more (``MAX_LAYOUTS`` at most).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from markupsafe import Markup
+
+from .errors import Problem
+
+PX_TO_MM = 25.4 / 96
+PX_TO_PT = 0.75
+OVERFLOW_TOLERANCE_MM = 0.2
+STEP_PT = 0.5
+MAX_LAYOUTS = 8  # the first one included: fitting is bounded whatever the text
+
+
+@dataclass(frozen=True)
+class FitElement:
+    """What a material says of one fitted element (a key of its YAML's ``fit.elements``)."""
+
+    key: str
+    label: str  # as a reader of an error message knows it: "location name"
+    min_pt: float
+    field: str | None = None  # the location column it prints, if it prints one
+    max_lines: int | None = None  # more lines than this is too long, even if the box holds it
+    short: bool = False  # may print the location's short_name instead
+
+
+@dataclass(frozen=True)
+class Fallback:
+    """A step taken when type at its minimum still does not fit: ``key`` is left out (or moved,
+    as the template decides), or a list is cut to its first ``keep`` items."""
+
+    key: str
+    keep: int | None = None
+
+
+@dataclass(frozen=True)
+class FitSpec:
+    elements: tuple[FitElement, ...] = ()
+    fallbacks: tuple[Fallback, ...] = ()
+
+    def element(self, key: str) -> FitElement | None:
+        return next((e for e in self.elements if e.key == key), None)
+
+    def fallback(self, key: str) -> Fallback | None:
+        return next((f for f in self.fallbacks if f.key == key), None)
+
+
+@dataclass(frozen=True)
+class FitState:
+    """The fitting chosen for one layout; what templates see as ``fit``."""
+
+    sizes: tuple[tuple[str, float], ...] = ()  # key -> pt, only where not the stylesheet's
+    taken: frozenset[str] = frozenset()  # fallbacks taken
+    short: frozenset[str] = frozenset()  # elements printing the short name
+    keep: tuple[tuple[str, int], ...] = ()  # list fallbacks: key -> items kept
+
+    def size(self, key: str) -> float | None:
+        return dict(self.sizes).get(key)
+
+    def attrs(self, key: str, style: str = "") -> Markup:
+        """``data-fit-el`` and, when stepped down, the size: for the element's start tag."""
+        size = self.size(key)
+        css = (f"font-size: {size:g}pt; " if size is not None else "") + style
+        out = Markup(' data-fit-el="{}"').format(key)
+        if css:
+            out += Markup(' style="{}"').format(css.strip())
+        return out
+
+    def fallback(self, key: str) -> bool:
+        """True when the fallback ``key`` was taken (the element is left out or moved)."""
+        return key in self.taken
+
+    def text(self, key: str, full: str, short: str | None) -> str:
+        """The full name, or the short one once the element had to use it."""
+        return short if key in self.short and short else full
+
+    def cut(self, key: str, items: list[Any]) -> tuple[list[Any], int]:
+        """A list's items and how many were left out (for "and N more")."""
+        keep = dict(self.keep).get(key)
+        if keep is None or keep >= len(items):
+            return list(items), 0
+        return list(items[:keep]), len(items) - keep
+
+    def with_size(self, key: str, pt: float) -> FitState:
+        sizes = dict(self.sizes)
+        sizes[key] = pt
+        return replace(self, sizes=tuple(sorted(sizes.items())))
+
+    def without_size(self, key: str) -> FitState:
+        return replace(self, sizes=tuple((k, v) for k, v in self.sizes if k != key))
+
+
+NO_FIT = FitState()
+
+
+class FitProblem(Problem):
+    """A problem copyfitting found: what it fitted (info), or what it could not (error)."""
+
+
+# --- measuring ------------------------------------------------------------------------------
+
+
+@dataclass
+class Seen:
+    """One fitted element as laid out (the largest of its copies, e.g. the ten tear-off tabs)."""
+
+    key: str
+    page: int  # the material's page number
+    size_pt: float
+    lines: int = 0
+    text: str = ""
+    line_height_px: float = 0.0
+    width_px: float = 0.0  # the content width its lines had
+    advance_px: float = 0.0  # the width of its text laid end to end
+    rects: list[tuple[int, float, float, float, float]] = field(default_factory=list)
+    element: Any = None  # the HTML element of this copy
+
+
+@dataclass
+class Overflow:
+    """A box marked ``data-fit`` whose text runs out of it."""
+
+    page: int
+    name: str
+    over_y_px: float
+    over_x_px: float
+    keys: set[str]  # fitted elements inside it
+    side_culprits: dict[str, float]  # key -> px its widest text is too wide
+    content_px: float  # the box's content height
+    rect: tuple[float, float, float, float]  # x, y, width, height in px on the page
+    element: Any = None
+
+    @property
+    def over_mm(self) -> float:
+        return max(self.over_y_px, self.over_x_px) * PX_TO_MM
+
+
+@dataclass
+class Measure:
+    elements: dict[str, Seen]
+    overflows: list[Overflow]
+    pages: int
+
+    def too_long(self, spec: FitSpec) -> list[Seen]:
+        """Elements with more lines than their material allows."""
+        found = []
+        for element in spec.elements:
+            seen = self.elements.get(element.key)
+            if seen is not None and element.max_lines and seen.lines > element.max_lines:
+                found.append(seen)
+        return found
+
+
+def _walk(box: Any, keys: tuple[str, ...] = ()) -> Iterator[tuple[Any, tuple[str, ...]]]:
+    """Every box with the fitted elements it lies in; edge backgrounds are skipped."""
+    element = getattr(box, "element", None)
+    if element is not None and getattr(box, "element_tag", None) is not None:
+        key = element.get("data-fit-el")
+        if key is not None and (not keys or keys[-1] != key):
+            keys = (*keys, key)
+    yield box, keys
+    for child in getattr(box, "children", ()):
+        child_element = getattr(child, "element", None)
+        if child_element is not None and child_element.get("data-bleed") is not None:
+            continue
+        yield from _walk(child, keys)
+
+
+def measure(document: Any, page_numbers: list[int]) -> Measure:
+    """What each fitted element looks like and which ``data-fit`` boxes overflow."""
+    elements: dict[str, Seen] = {}
+    overflows: list[Overflow] = []
+    for index, page in enumerate(document.pages):
+        number = page_numbers[index] if index < len(page_numbers) else index + 1
+        copies: list[Seen] = []
+        _collect(page._page_box, number, None, copies, overflows)
+        for seen in copies:
+            best = elements.get(seen.key)
+            if best is None or (seen.lines, len(seen.text)) > (best.lines, len(best.text)):
+                if best is not None:
+                    seen.rects = best.rects + seen.rects
+                elements[seen.key] = seen
+            else:
+                best.rects += seen.rects
+    return Measure(elements, overflows, len(document.pages))
+
+
+def _collect(
+    box: Any, page: int, owner: Seen | None, copies: list[Seen], overflows: list[Overflow]
+) -> None:
+    """One box and its children: fitted elements' lines and text, and overflowing boxes."""
+    element = getattr(box, "element", None)
+    if element is not None and getattr(box, "element_tag", None) is not None:
+        key = element.get("data-fit-el")
+        if key is not None and (owner is None or owner.key != key or owner.element is not element):
+            owner = Seen(key, page, box.style["font_size"] * PX_TO_PT)
+            owner.element = element
+            copies.append(owner)
+        if key is not None and hasattr(box, "content_box_x"):
+            owner.width_px = max(owner.width_px, box.width)
+            owner.rects.append(
+                (page, box.border_box_x(), box.border_box_y(), box.border_width(),
+                 box.border_height())
+            )
+        if element.get("data-fit") is not None and not any(
+            o.element is element for o in overflows
+        ):
+            found = _overflow(box, page)
+            if found is not None:
+                overflows.append(found)
+    if owner is not None:
+        kind = type(box).__name__
+        if kind == "LineBox":
+            owner.lines += 1
+            owner.line_height_px = max(owner.line_height_px, box.height)
+        elif kind == "TextBox":
+            owner.text += box.text
+            owner.advance_px += box.width
+    for child in getattr(box, "children", ()):
+        child_element = getattr(child, "element", None)
+        if child_element is not None and child_element.get("data-bleed") is not None:
+            continue
+        _collect(child, page, owner, copies, overflows)
+
+
+def _inner(box: Any, skip_transformed: bool) -> Iterator[tuple[Any, tuple[str, ...]]]:
+    for child in getattr(box, "children", ()):
+        if skip_transformed and child.style["transform"]:
+            continue  # laid out unrotated: checked against its own box, marked data-fit
+        element = getattr(child, "element", None)
+        if element is not None and element.get("data-bleed") is not None:
+            continue
+        yield from _walk(child, ())
+
+
+def _overflow(box: Any, page: int) -> Overflow | None:
+    """How far the text in a ``data-fit`` box runs past its content box (lines and words) or
+    other boxes past its padding box (a QR code's quiet zone may lie in the padding)."""
+    if getattr(box, "element_tag", None) is None or not hasattr(box, "content_box_y"):
+        return None
+    text_bottom = box.content_box_y() + box.height
+    text_right = box.content_box_x() + box.width
+    edge_bottom = box.padding_box_y() + box.padding_height()
+    edge_right = box.padding_box_x() + box.padding_width()
+    over_y = over_x = 0.0
+    keys: set[str] = set()
+    culprits: dict[str, float] = {}
+    for inner, inner_keys in _inner(box, skip_transformed=True):
+        keys.update(inner_keys)
+        if not hasattr(inner, "border_box_y"):
+            continue
+        kind = type(inner).__name__
+        is_line, is_text = kind == "LineBox", kind == "TextBox"
+        if not is_text:
+            limit = text_bottom if is_line else edge_bottom
+            over_y = max(over_y, inner.border_box_y() + inner.border_height() - limit)
+        if not is_line:
+            limit = text_right if is_text else edge_right
+            over = inner.border_box_x() + inner.border_width() - limit
+            over_x = max(over_x, over)
+            if over / (96 / 25.4) > OVERFLOW_TOLERANCE_MM and inner_keys:
+                key = inner_keys[-1]
+                culprits[key] = max(culprits.get(key, 0.0), over)
+    if max(over_y, over_x) * PX_TO_MM <= OVERFLOW_TOLERANCE_MM:
+        return None
+    name = box.element.get("data-fit") or box.element.get("class") or box.element_tag
+    return Overflow(
+        page,
+        name,
+        over_y if over_y * PX_TO_MM > OVERFLOW_TOLERANCE_MM else 0.0,
+        over_x if over_x * PX_TO_MM > OVERFLOW_TOLERANCE_MM else 0.0,
+        keys,
+        culprits,
+        box.height,
+        (box.border_box_x(), box.border_box_y(), box.border_width(), box.border_height()),
+        box.element,
+    )
+
+
+# --- choosing the next state ------------------------------------------------------------------
+
+
+def _down(size: float, minimum: float, target: float | None = None) -> float:
+    """At least one half point smaller (or ``target``, if smaller still), never below minimum."""
+    wanted = size - STEP_PT if target is None else min(size - STEP_PT, target)
+    return max(minimum, math.floor(wanted / STEP_PT) * STEP_PT)
+
+
+@dataclass
+class Plan:
+    state: FitState
+    stuck: list[Overflow]  # boxes that no further step can help
+
+
+def next_state(
+    spec: FitSpec, state: FitState, seen: Measure, has_short: bool
+) -> Plan:
+    """The state to lay out next, from what the last layout measured."""
+    new = state
+    stuck: list[Overflow] = []
+    changed_keys: set[str] = set()
+
+    def size_of(key: str) -> float:
+        return new.size(key) or seen.elements[key].size_pt
+
+    def give_up_or_fallback(element: FitElement) -> bool:
+        nonlocal new
+        if element.short and has_short and element.key not in new.short:
+            new = replace(new, short=new.short | {element.key}).without_size(element.key)
+            return True
+        fallback = spec.fallback(element.key)
+        if fallback is not None and fallback.key not in new.taken:
+            new = _take(new, fallback)
+            return True
+        return False
+
+    # 1. Elements that are too long on their own: more lines than a designer would give them
+    # (they shrink first, alone; at their minimum the short name is used if there is one, and
+    # if not, the box decides whether they fit), or a word too wide for its line.
+    for found in seen.too_long(spec):
+        element = spec.element(found.key)
+        assert element is not None and element.max_lines
+        current = size_of(found.key)
+        if current > element.min_pt:
+            # Text set end to end, poured into max_lines lines a little short of full.
+            ratio = element.max_lines * found.width_px * 0.92 / max(found.advance_px, 1.0)
+            new = new.with_size(found.key, _down(current, element.min_pt, current * ratio))
+            changed_keys.add(found.key)
+        elif element.short and has_short and element.key not in new.short:
+            new = replace(new, short=new.short | {element.key}).without_size(element.key)
+            changed_keys.add(found.key)
+    for overflow in seen.overflows:
+        for key, over in overflow.side_culprits.items():
+            element = spec.element(key)
+            if element is None or key in changed_keys or key not in seen.elements:
+                continue
+            found = seen.elements[key]
+            current = size_of(key)
+            widest = max(found.width_px + over, 1.0)
+            if current > element.min_pt:
+                new = new.with_size(key, _down(current, element.min_pt, current * found.width_px
+                                               / widest * 0.98))
+                changed_keys.add(key)
+            elif give_up_or_fallback(element):
+                changed_keys.add(key)
+    # 2. Boxes that still overflow at the bottom: all their fitted type steps down together,
+    # then fallbacks. Boxes whose own elements just changed wait for the next layout.
+    for overflow in seen.overflows:
+        if overflow.keys & changed_keys:
+            continue
+        if not overflow.over_y_px:  # too wide, and nothing in it can get narrower
+            stuck.append(overflow)
+            continue
+        shrinkable = [
+            e for e in spec.elements
+            if e.key in overflow.keys and e.key in seen.elements and size_of(e.key) > e.min_pt
+        ]
+        if shrinkable:
+            # How many half points, if the box's text shrank in proportion to its type.
+            text_px = sum(
+                seen.elements[e.key].lines * seen.elements[e.key].line_height_px
+                for e in shrinkable
+            )
+            average = sum(size_of(e.key) for e in shrinkable) / len(shrinkable)
+            per_step = max(text_px * STEP_PT / average, 0.1)
+            steps = max(1, int(0.75 * overflow.over_y_px / per_step))
+            for element in shrinkable:
+                current = size_of(element.key)
+                new = new.with_size(
+                    element.key, _down(current, element.min_pt, current - steps * STEP_PT)
+                )
+                changed_keys.add(element.key)
+            continue
+        fallback = next(
+            (f for f in spec.fallbacks if f.key in overflow.keys and f.key not in new.taken),
+            None,
+        )
+        if fallback is not None:
+            new = _take(new, fallback)
+            changed_keys.add(fallback.key)
+            continue
+        stuck.append(overflow)
+    return Plan(new, stuck)
+
+
+def _take(state: FitState, fallback: Fallback) -> FitState:
+    taken = replace(state, taken=state.taken | {fallback.key})
+    if fallback.keep is not None:
+        keep = dict(state.keep)
+        keep[fallback.key] = fallback.keep
+        taken = replace(taken, keep=tuple(sorted(keep.items())))
+    return taken
+
+
+def smallest(spec: FitSpec, has_short: bool) -> FitState:
+    """Every element at its minimum and every fallback taken: the last thing to try."""
+    state = NO_FIT
+    for element in spec.elements:
+        state = state.with_size(element.key, element.min_pt)
+    for fallback in spec.fallbacks:
+        state = _take(state, fallback)
+    if has_short:
+        state = replace(state, short=frozenset(e.key for e in spec.elements if e.short))
+    return state
+
+
+# --- what to say ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a location's data came from, for messages."""
+
+    path: str | None
+    line: int | None
+    has_short: bool
+
+
+def fitted_notes(
+    spec: FitSpec, state: FitState, seen: Measure, defaults: dict[str, float], where: str,
+    labels: dict[str, str] | None = None,
+) -> list[Problem]:
+    """``info`` problems saying what was fitted and how, for ``makeprint check``."""
+    notes = []
+    for key, pt in state.sizes:
+        element = spec.element(key)
+        default = defaults.get(key)
+        if element is None or default is None or key not in seen.elements or pt >= default:
+            continue
+        page = seen.elements[key].page
+        notes.append(
+            FitProblem(
+                f"{where}, page {page}: {element.label} set at {pt:g} pt, not {default:g} pt, "
+                "to fit",
+                severity="info",
+            )
+        )
+    for key in sorted(state.short):
+        element = spec.element(key)
+        if element is not None:
+            notes.append(FitProblem(f"{where}: {element.label} uses the short name to fit",
+                                 severity="info"))
+    for key in sorted(state.taken):
+        what = (labels or {}).get(key, key)
+        keep = dict(state.keep).get(key)
+        done = f"cut to {keep} items" if keep is not None else "left out or moved"
+        notes.append(FitProblem(f"{where}: {what} {done} to fit", severity="info"))
+    return notes
+
+
+def failure_problems(
+    spec: FitSpec, state: FitState, seen: Measure, stuck: list[Overflow], where: str,
+    source: Source,
+) -> list[Problem]:
+    """What could not be fitted: page, element, field and row, how much, and the fix."""
+    return [problem for problem, _ in failures(spec, state, seen, stuck, where, source)]
+
+
+@dataclass(frozen=True)
+class Mark:
+    """An element that does not fit, for previews: outlined in red, its message beside it."""
+
+    page: int  # the material's page number
+    rect_mm: tuple[float, float, float, float]  # x, y, width, height from the page's corner
+    message: str
+
+
+def failures(
+    spec: FitSpec, state: FitState, seen: Measure, stuck: list[Overflow], where: str,
+    source: Source,
+) -> list[tuple[Problem, list[Mark]]]:
+    """Each failure with the marks a preview draws for it: the box, and the element named."""
+    found = []
+    for overflow in stuck or seen.overflows:
+        problem, culprit = _box_problem(spec, state, seen, overflow, where, source)
+        rects = [(overflow.page, *overflow.rect)]
+        if culprit is not None and culprit.key in seen.elements:
+            rects += [r for r in seen.elements[culprit.key].rects if r[0] == overflow.page]
+        message = problem.message.split(": ", 1)[-1]
+        marks = [
+            Mark(page, tuple(round(v * PX_TO_MM, 2) for v in (x, y, w, h)), message)  # type: ignore[misc]
+            for page, x, y, w, h in rects
+        ]
+        found.append((problem, marks))
+    return found
+
+
+def _column(element: FitElement, source: Source) -> str:
+    return f" (column '{element.field}')" if element.field else ""
+
+
+def _box_problem(
+    spec: FitSpec, state: FitState, seen: Measure, overflow: Overflow, where: str,
+    source: Source,
+) -> tuple[Problem, FitElement | None]:
+    direction = "side" if overflow.over_x_px > overflow.over_y_px else "bottom"
+    mm = overflow.over_mm
+    # The element to shorten: a word too wide names itself; otherwise the element with the
+    # most lines in the box that prints location data (else content).
+    culprit: FitElement | None = None
+    if overflow.side_culprits:
+        culprit = spec.element(max(overflow.side_culprits, key=overflow.side_culprits.get))
+    if culprit is None:
+        inside = [
+            (e, seen.elements[e.key]) for e in spec.elements
+            if e.key in overflow.keys and e.key in seen.elements
+        ]
+        inside.sort(key=lambda pair: (pair[0].field is not None, pair[1].lines), reverse=True)
+        culprit = inside[0][0] if inside else None
+    if culprit is None:
+        return FitProblem(
+            f"{where}, page {overflow.page}: {overflow.name} overflows its box at the "
+            f"{direction} by {mm:.1f} mm",
+            hint="shorten the text (location data or content) so it fits",
+        ), None
+    found = seen.elements[culprit.key]
+    at = f"at the {culprit.min_pt:g} pt minimum" if state.size(culprit.key) == culprit.min_pt \
+        else "after fitting"
+    if direction == "bottom" and found.line_height_px:
+        lines = max(1, math.ceil(overflow.over_y_px / found.line_height_px))
+        amount = f"{lines} line{'s' if lines > 1 else ''} ({mm:.1f} mm) too long"
+        keep = max(1, int(len(found.text.strip()) * max(found.lines - lines, 0.5)
+                          / max(found.lines, 1) * 0.95))
+    else:
+        amount = f"{mm:.1f} mm too wide"
+        width = found.width_px or 1.0
+        keep = max(1, int(len(found.text.strip()) * width / (width + overflow.over_x_px) * 0.95))
+    where_it = f"{culprit.label}{_column(culprit, source)}"
+    subject = "it" if culprit.field else "the text in content/"
+    hint = f"shorten {subject} to about {keep} characters"
+    if culprit.short and not source.has_short:
+        hint += ", or set short_name"
+    return FitProblem(
+        f"{where}, page {overflow.page}: {overflow.name}: {where_it}: {amount} {at}",
+        path=source.path if culprit.field else None,
+        line=source.line if culprit.field else None,
+        hint=hint,
+    ), culprit
+
