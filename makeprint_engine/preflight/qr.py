@@ -30,6 +30,10 @@ def qr_problems(doc: Doc, pdf: bytes | None = None) -> list[Finding]:
     problems: list[Finding] = []
     decoded = 0
     pdf_doc = pypdfium2.PdfDocument(pdf)
+    # A document that failed is only its location's own pages: name them as the material does.
+    numbers = list(range(1, len(pdf_doc) + 1))
+    if len(pdf_doc) < material.pages:
+        numbers = [n for n in range(1, material.pages + 1) if n not in material.shared_pages]
     try:
         for index in range(len(pdf_doc)):
             page = pdf_doc[index]
@@ -42,7 +46,7 @@ def qr_problems(doc: Doc, pdf: bytes | None = None) -> list[Finding]:
             )
             for code in codes:
                 decoded += 1
-                problems += _check_code(doc, code, image, index + 1, expected, material)
+                problems += _check_code(doc, code, image, numbers[index], expected, material)
     finally:
         pdf_doc.close()
     if not decoded:
