@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from . import readability
-from .errors import MakeprintError, Problem, display_path
+from .errors import MakeprintError, Problem, display_path, file_place
 from .options import Options
 from .plan import Job, Selection, plan_jobs
 from .project import Project
@@ -112,12 +112,7 @@ class Finding(Problem):
     def where(self) -> str:
         parts = []
         if self.path:
-            source = self.path
-            if self.line:
-                source += f":{self.line}"
-                if self.column:
-                    source += f":{self.column}"
-            parts.append(source)
+            parts.append(file_place(self.path, self.line, self.column))
         place = []
         if self.document:
             place.append(self.document)
