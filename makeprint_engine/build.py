@@ -114,10 +114,10 @@ def build(
         cache = read_cache(out)
         manifest_file = manifest_name(shard)
         entries = {str(e["path"]): e for e in read_manifest(out, manifest_file)}
-        listed = len(entries)
+        listed = set(entries)
         # A location left out for invalid data may well still exist: keep its files.
         result.removed = _remove_stale(out, everything, entries, cache, not project.invalid)
-        unlisted = len(entries) < listed
+        unlisted = listed - set(entries)
         todo = []
         for job in planned:
             fp = fingerprints.job(job)
@@ -141,7 +141,7 @@ def build(
         except KeyboardInterrupt:
             raise BuildInterrupted() from None
         finally:
-            write_manifest(out, list(entries.values()), manifest_file)
+            write_manifest(out, list(entries.values()), manifest_file, unlisted)
             atomic_write(out / CACHE, json.dumps(cache, indent=0, sort_keys=True).encode())
         if result.written or unlisted or not (out / "index.html").is_file():
             _contact_sheet(project, out, manifest_file, reporter)

@@ -429,7 +429,9 @@ def _sheet_rows(
         "give the extra column a header, or clear the cells right of the last column",
     )
     for row in rows:
-        row.problems += notes.get(row.line, [])
+        for problem in notes.get(row.line, []):
+            row.problems.append(problem)
+            row.values.pop(str(problem.key), None)  # said once: not validated again as text
     return source, rows
 
 
