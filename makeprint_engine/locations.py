@@ -121,8 +121,9 @@ class _Row:
     values: dict[str, str]
     lines: dict[str, int]
     # What the reader found wrong with the row itself (too many cells, a time where text
-    # belongs); a row with problems and no values is not validated any further.
+    # belongs, an unknown key); a row with problems is not built.
     problems: list[Problem] = dataclasses.field(default_factory=list)
+    split: bool = True  # False: the row could not be split into cells; nothing to validate
 
 
 def load_locations(
@@ -212,10 +213,10 @@ def read_locations(
     locations = []
     first_line: dict[str, int] = {}
     for row in rows:
-        if row.problems and not row.values:
+        if not row.split:
             continue
         location = _validate(row, source, org, languages, problems)
-        if location is None or row.problems:
+        if location is None:
             continue
         if location.slug in first_line:
             problems.add(
@@ -227,7 +228,8 @@ def read_locations(
             )
             continue
         first_line[location.slug] = row.line
-        locations.append(location)
+        if not row.problems:
+            locations.append(location)
     return locations, problems.errors
 
 
@@ -308,7 +310,7 @@ def _table_rows(
                 line=line,
                 hint=extra_cells_hint,
             )
-            rows.append(_Row(line, {}, {}, [problem]))
+            rows.append(_Row(line, {}, {}, [problem], split=False))
             continue
         values = {
             h: c for h, c in zip(header, cells, strict=False) if h and not h.startswith("#")
@@ -546,15 +548,19 @@ def _yaml_rows(path: Path, root: Path, source: str, problems: Problems) -> list[
     rows = []
     for item, line in zip(data, data.item_lines, strict=True):
         if not isinstance(item, Mapping):
-            problems.add("each location must be a mapping of column: value", path=source, line=line)
+            problem = Problem(
+                "each location must be a mapping of column: value", path=source, line=line
+            )
+            rows.append(_Row(line, {}, {}, [problem], split=False))
             continue
         values: dict[str, str] = {}
         lines: dict[str, int] = {}
+        row_problems = Problems()
         for key, value in item.items():
             name = key.strip().lower().replace(" ", "_")
             if name not in COLUMNS:
                 close = difflib.get_close_matches(name, COLUMNS, n=1)
-                problems.add(
+                row_problems.add(
                     f"unknown column '{key}'",
                     path=source,
                     line=item.line_of(key),
@@ -567,7 +573,7 @@ def _yaml_rows(path: Path, root: Path, source: str, problems: Problems) -> list[
                 value = ";".join(str(v) for v in value)
             values[name] = "" if value is None else str(value).strip()
             lines[name] = item.line_of(key)
-        rows.append(_Row(item.line, values, lines))
+        rows.append(_Row(item.line, values, lines, row_problems.items))
     return rows
 
 

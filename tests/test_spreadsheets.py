@@ -300,3 +300,27 @@ def test_check_skip_invalid_reports_the_rows_and_checks_the_rest(project: Path) 
     assert (first["check"], first["severity"], first["line"], first["field"]) == (
         "data", "error", 2, "column 'phone'")
     assert not [f for f in report["findings"][1:] if f["severity"] == "error"]
+
+
+def test_skip_invalid_works_for_csv_and_yaml_rows_too(project: Path) -> None:
+    rows = sample_rows()
+    lines = [",".join(rows[0]), ",".join(rows[1]) + ",extra",
+             *(",".join(f'"{c}"' for c in r) for r in rows[2:])]
+    (project / "content" / "locations.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    loaded = load_project(project, skip_invalid=True)
+    assert [loc.slug for loc in loaded.locations] == [r[0] for r in rows[2:]]
+    assert [(p.line, p.message) for p in loaded.invalid] == [
+        (2, f"row has {len(rows[0]) + 1} cells but the header has {len(rows[0])}")]
+
+    sites = project / "content" / "sites.yaml"
+    sites.write_text(
+        "- name: Good Site\n  street: 1 Main St\n  city: Baltimore\n  phone: 410-555-0142\n"
+        "- name: Typo Site\n  stret: 2 Main St\n  city: Baltimore\n  phone: 410-555-0143\n",
+        encoding="utf-8",
+    )
+    loaded = load_project(project, sites, skip_invalid=True)
+    assert [loc.slug for loc in loaded.locations] == ["good-site"]
+    assert [str(p).split(" — ")[0] for p in loaded.invalid] == [
+        "content/sites.yaml:6: unknown column 'stret'",
+        "content/sites.yaml:5: column 'street': is required but empty",
+    ]
