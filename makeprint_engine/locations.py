@@ -363,7 +363,7 @@ def _sheet_rows(
                     hint=(f"did you mean '{close[0]}'? " if close else "")
                     + "the sheets are "
                     + ", ".join(f"'{n}'" for n in names)
-                    + " — name one with --sheet-name",
+                    + "; name one with --sheet-name",
                 )
             )
         table = book.get_sheet_by_name(sheet)

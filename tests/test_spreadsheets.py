@@ -70,7 +70,7 @@ def test_a_wrong_sheet_name_lists_the_sheets(project: Path, kind: str) -> None:
     assert result.exit_code == 1
     assert result.output.strip() == (
         f"error: content/sites.{kind}: no sheet named 'sites ' — did you mean 'Sites'? the "
-        "sheets are 'Sites', 'Closed' — name one with --sheet-name"
+        "sheets are 'Sites', 'Closed'; name one with --sheet-name"
     )
 
 
@@ -324,3 +324,19 @@ def test_skip_invalid_works_for_csv_and_yaml_rows_too(project: Path) -> None:
         "content/sites.yaml:6: unknown column 'stret'",
         "content/sites.yaml:5: column 'street': is required but empty",
     ]
+
+
+def test_the_web_server_reloads_the_sheet_it_was_given(project: Path) -> None:
+    from makeprint_engine.server import make_server
+
+    path = sheet_file(project, "ods", {"Sites": [HEADER, site(1)], "Closed": [HEADER, site(7)]})
+    server = make_server(project, path, port=0, watch=False, sheet="Closed")
+    try:
+        assert [loc.slug for loc in server.app.project.locations] == ["site-7"]
+        sheet_file(project, "ods", {"Sites": [HEADER, site(1)],
+                                    "Closed": [HEADER, site(7), site(8)]})
+        server.app.reload()
+        assert not server.app.load_problems
+        assert [loc.slug for loc in server.app.project.locations] == ["site-7", "site-8"]
+    finally:
+        server.close()
