@@ -80,8 +80,18 @@ def fail(exc: MakeprintError) -> None:
     raise click.exceptions.Exit(1)
 
 
-def load(project: str, locations: str | None) -> engine.Project:
-    return engine.load_project(Path(project), Path(locations) if locations else None)
+def load(
+    project: str, locations: str | None, sheet_name: str | None, skip_invalid: bool = False
+) -> engine.Project:
+    return engine.load_project(
+        Path(project), Path(locations) if locations else None, sheet_name, skip_invalid
+    )
+
+
+def report_invalid(proj: engine.Project) -> None:
+    """--skip-invalid: the rows left out, reported as a load without it would report them."""
+    for problem in proj.invalid:
+        click.secho(f"error: {problem}", fg="red", err=True)
 
 
 project_option = click.option(
@@ -93,11 +103,22 @@ project_option = click.option(
     type=click.Path(file_okay=False),
     help="The project folder.",
 )
-locations_option = click.option(
-    "--locations",
-    metavar="FILE",
-    type=click.Path(dir_okay=False),
-    help="Locations file (CSV or YAML). Default: content/locations.csv.",
+def locations_options(command):  # type: ignore[no-untyped-def]
+    """--locations and --sheet-name, shared by every command that reads locations."""
+    command = click.option(
+        "--sheet-name", metavar="NAME",
+        help="The sheet of a spreadsheet locations file. Default: the first.",
+    )(command)
+    return click.option(
+        "--locations", metavar="FILE", type=click.Path(dir_okay=False),
+        help="Locations file: CSV, YAML, or a spreadsheet (.xlsx, .ods, .xls). "
+        "Default: content/locations.csv.",
+    )(command)
+
+
+skip_invalid_option = click.option(
+    "--skip-invalid", is_flag=True,
+    help="Leave out location rows with errors and go on with the rest (still exits 1).",
 )
 
 
@@ -131,7 +152,7 @@ def cli() -> None:
 
 @cli.command()
 @project_option
-@locations_option
+@locations_options
 @selection_options
 @click.option(
     "-o", "--out", metavar="DIR", type=click.Path(file_okay=False),
@@ -166,19 +187,22 @@ def cli() -> None:
     "--require-reviewed", is_flag=True,
     help="Refuse draft translations (for policies that require qualified review).",
 )
+@skip_invalid_option
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary.")
 def build(
-    project: str, locations: str | None, slugs: tuple[str, ...], langs: tuple[str, ...],
-    materials: tuple[str, ...], out: str | None, profile: str, sheet: str | None,
-    bleed: float | None, pdf_variant: str | None, no_tags: bool, jobs: int | None, force: bool,
-    shard: str | None, require_reviewed: bool, quiet: bool,
+    project: str, locations: str | None, sheet_name: str | None, slugs: tuple[str, ...],
+    langs: tuple[str, ...], materials: tuple[str, ...], out: str | None, profile: str,
+    sheet: str | None, bleed: float | None, pdf_variant: str | None, no_tags: bool,
+    jobs: int | None, force: bool, shard: str | None, require_reviewed: bool,
+    skip_invalid: bool, quiet: bool,
 ) -> None:
     """Build PDFs for every location × language × material.
 
     Writes output/<slug>/<lang>/<material>.pdf and output/manifest.json. Only documents whose
     inputs changed are rebuilt; outputs of removed locations are removed. Exits 0 when every
     document was written, 1 on any data or rendering error, 2 on wrong usage, 130 when
-    interrupted (finished files are kept).
+    interrupted (finished files are kept). Bad data writes nothing, unless --skip-invalid:
+    then the valid locations are built and the bad rows reported (exit 1).
 
     \b
     Example:
@@ -186,9 +210,11 @@ def build(
         makeprint build -l east-harbor --lang es -m wallet-card
         makeprint build --profile press -m pamphlet   # for a print shop
         makeprint build --shard 2/4 --out output   # one of four CI runners
+        makeprint build --locations sites.xlsx --sheet-name Sites --skip-invalid
     """
     try:
-        proj = load(project, locations)
+        proj = load(project, locations, sheet_name, skip_invalid)
+        report_invalid(proj)
         out_dir = Path(out) if out else proj.root / "output"
         options = engine.Options(
             profile=profile, sheet=sheet, bleed_mm=bleed, pdf_variant=pdf_variant,
@@ -214,8 +240,12 @@ def build(
     summary = f"{len(result.written)} files written to {where} in {result.seconds:.1f} s"
     if result.skipped:
         summary += f" ({len(result.skipped)} up to date)"
+    if result.invalid:
+        summary += "; the location rows with errors above were left out"
     if result.failed:
-        click.secho(f"{summary}; {len(result.failed)} failed", fg="red", err=True)
+        summary += f"; {len(result.failed)} failed"
+    if not result.ok:
+        click.secho(summary, fg="red", err=True)
         sys.exit(1)
     click.echo(summary)
 
@@ -244,17 +274,18 @@ def merge_manifests(out: str) -> None:
 
 @cli.command("list")
 @project_option
-@locations_option
-def list_(project: str, locations: str | None) -> None:
+@locations_options
+def list_(project: str, locations: str | None, sheet_name: str | None) -> None:
     """Show locations, languages (with translation status) and materials.
 
     \b
     Example:
         makeprint list
         makeprint list --locations content/other-sites.csv
+        makeprint list --locations sites.ods --sheet-name Baltimore
     """
     try:
-        proj = load(project, locations)
+        proj = load(project, locations, sheet_name)
     except MakeprintError as exc:
         fail(exc)
         return
@@ -300,7 +331,7 @@ def new(directory: str) -> None:
 
 @cli.command()
 @project_option
-@locations_option
+@locations_options
 @click.option(
     "--host",
     default="127.0.0.1",
@@ -317,7 +348,10 @@ def new(directory: str) -> None:
 @click.option(
     "--no-watch", is_flag=True, help="Do not refresh when templates, content or assets change."
 )
-def serve(project: str, locations: str | None, host: str, port: int, no_watch: bool) -> None:
+def serve(
+    project: str, locations: str | None, sheet_name: str | None, host: str, port: int,
+    no_watch: bool,
+) -> None:
     """Serve a web page to pick a location, preview every page, and download or print it.
 
     Also makes a flyer and wallet cards for a one-off event typed into a form (nothing is
@@ -332,7 +366,7 @@ def serve(project: str, locations: str | None, host: str, port: int, no_watch: b
     from makeprint_engine.server import is_loopback, make_server
 
     try:
-        proj = load(project, locations)
+        proj = load(project, locations, sheet_name)
     except MakeprintError as exc:
         fail(exc)
         return
@@ -355,6 +389,7 @@ def serve(project: str, locations: str | None, host: str, port: int, no_watch: b
             watch=not no_watch,
             log=lambda message: click.echo(message, err=True),
             project=proj,
+            sheet=sheet_name,
         )
     except OSError as exc:
         click.secho(
@@ -382,7 +417,7 @@ def _preview_path(output: str | None, job: engine.Job, number: int, single: bool
 
 @cli.command()
 @project_option
-@locations_option
+@locations_options
 @click.argument("location")
 @click.argument("material")
 @click.option("--lang", metavar="CODE", help="Language. Default: the location's first one.")
@@ -402,6 +437,7 @@ def _preview_path(output: str | None, job: engine.Job, number: int, single: bool
 def preview(
     project: str,
     locations: str | None,
+    sheet_name: str | None,
     location: str,
     material: str,
     lang: str | None,
@@ -424,7 +460,7 @@ def preview(
     from makeprint_engine.render import Renderer
 
     try:
-        proj = load(project, locations)
+        proj = load(project, locations, sheet_name)
         selection = engine.Selection((location,), (lang,) if lang else (), (material,))
         jobs = engine.plan_jobs(proj, selection)
         if not jobs:
@@ -456,7 +492,7 @@ def preview(
 
 @cli.command()
 @project_option
-@locations_option
+@locations_options
 @selection_options
 @click.option(
     "--profile", type=click.Choice(("office", "press")), default="office", show_default=True,
@@ -476,10 +512,11 @@ def preview(
     "--report", metavar="FILE", type=click.Path(dir_okay=False),
     help="Also write the JSON report to FILE.",
 )
+@skip_invalid_option
 def check(
-    project: str, locations: str | None, slugs: tuple[str, ...], langs: tuple[str, ...],
-    materials: tuple[str, ...], profile: str, jobs: int | None, strict: bool, fmt: str,
-    report: str | None,
+    project: str, locations: str | None, sheet_name: str | None, slugs: tuple[str, ...],
+    langs: tuple[str, ...], materials: tuple[str, ...], profile: str, jobs: int | None,
+    strict: bool, fmt: str, report: str | None, skip_invalid: bool,
 ) -> None:
     """Preflight: render every document in memory and report every print defect.
 
@@ -487,7 +524,8 @@ def check(
     300 dpi; size, modules, quiet zone), type size, contrast, reading level, images below
     300 dpi, and that phone links and URLs match what is printed. Writes nothing (except
     --report FILE). Exits 0 when there is no error, 1 when there is; --strict makes
-    warnings errors.
+    warnings errors. Location rows with errors stop the check, unless --skip-invalid: then
+    they are reported and the valid locations' documents are checked too.
 
     \b
     Example:
@@ -500,7 +538,7 @@ def check(
 
     options = Options(profile=profile)
     try:
-        proj = load(project, locations)
+        proj = load(project, locations, sheet_name, skip_invalid)
     except MakeprintError as exc:
         root = Path(project).resolve()
         result = preflight.failed_load_report(exc, root, options, strict)
@@ -509,6 +547,9 @@ def check(
             proj, engine.Selection(slugs, langs, materials), options, strict,
             jobs or engine.default_jobs(),
         )
+        if proj.invalid:  # the rows left out come first, as a failed load lists them
+            left_out = MakeprintError(proj.invalid)
+            result.findings[:0] = preflight.load_findings(left_out, proj.root)
     if report:
         Path(report).parent.mkdir(parents=True, exist_ok=True)
         Path(report).write_text(result.to_json(), encoding="utf-8")

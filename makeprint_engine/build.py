@@ -53,11 +53,12 @@ class BuildResult:
     skipped: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     failed: list[tuple[Job, list[Problem]]] = field(default_factory=list)
+    invalid: list[Problem] = field(default_factory=list)  # of location rows left out
     seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
-        return not self.failed
+        return not self.failed and not self.invalid
 
 
 @dataclass
@@ -91,7 +92,9 @@ def build(
     """Render every selected document that is not up to date; write the good ones atomically.
 
     Order matters: all input was validated when the project loaded and the plan is checked
-    before the first render, so bad input writes nothing at all.
+    before the first render, so bad input writes nothing at all. A project loaded with
+    skip_invalid builds its valid locations; the rows left out make the result not ok, and
+    the earlier output of a location left out stays on disk (it is no longer in the manifest).
     """
     started = time.perf_counter()
     options = options or Options()
@@ -105,13 +108,16 @@ def build(
         if warning.field != "status" or any(f"'{lang}'" in warning.message for lang in languages):
             reporter.warning(warning)
     everything = {(j.slug, j.lang, j.material) for j in plan_jobs(project, Selection())}
-    result = BuildResult(out)
+    result = BuildResult(out, invalid=list(project.invalid))
     fingerprints = Fingerprints(project, options)
     with output_lock(out):
         cache = read_cache(out)
         manifest_file = manifest_name(shard)
         entries = {str(e["path"]): e for e in read_manifest(out, manifest_file)}
-        result.removed = _remove_stale(out, everything, entries, cache)
+        listed = set(entries)
+        # A location left out for invalid data may well still exist: keep its files.
+        result.removed = _remove_stale(out, everything, entries, cache, not project.invalid)
+        unlisted = listed - set(entries)
         todo = []
         for job in planned:
             fp = fingerprints.job(job)
@@ -135,9 +141,9 @@ def build(
         except KeyboardInterrupt:
             raise BuildInterrupted() from None
         finally:
-            write_manifest(out, list(entries.values()), manifest_file)
+            write_manifest(out, list(entries.values()), manifest_file, unlisted)
             atomic_write(out / CACHE, json.dumps(cache, indent=0, sort_keys=True).encode())
-        if result.written or result.removed or not (out / "index.html").is_file():
+        if result.written or unlisted or not (out / "index.html").is_file():
             _contact_sheet(project, out, manifest_file, reporter)
     result.seconds = time.perf_counter() - started
     return result
@@ -202,15 +208,17 @@ def _interrupt_deferred() -> Iterator[None]:
 def _remove_stale(
     out: Path, everything: set[tuple[str, str, str]], entries: dict[str, dict[str, object]],
     cache: dict[str, dict[str, object]],
+    delete: bool = True,
 ) -> list[str]:
-    """Outputs of locations, languages or materials that no longer exist are removed."""
+    """Outputs of locations, languages or materials that no longer exist are removed (with
+    ``delete`` false, only from the manifest and the cache)."""
     removed = []
     for path, entry in sorted(entries.items()):
         key = (str(entry.get("location")), str(entry.get("lang")), str(entry.get("material")))
         if key in everything:
             continue
         target = out / path
-        if target.is_file() and target.resolve().is_relative_to(out):
+        if delete and target.is_file() and target.resolve().is_relative_to(out):
             target.unlink()
             removed.append(path)
         del entries[path]

@@ -25,14 +25,7 @@ class Problem:
     key: str | None = None  # the bare field name (e.g. "phone"), for forms that show it inline
 
     def __str__(self) -> str:
-        where = ""
-        if self.path:
-            where = self.path
-            if self.line:
-                where += f":{self.line}"
-                if self.column:
-                    where += f":{self.column}"
-            where += ": "
+        where = f"{file_place(self.path, self.line, self.column)}: " if self.path else ""
         field = f"{self.field}: " if self.field else ""
         hint = f" — {self.hint}" if self.hint else ""
         return f"{where}{field}{self.message}{hint}"
@@ -85,6 +78,20 @@ class Problems:
     def raise_if_errors(self) -> None:
         if self.errors:
             raise MakeprintError(self.errors)
+
+
+def sheet_source(path: str, sheet: str) -> str:
+    """The ``path`` of problems in one sheet of a spreadsheet file: ``book.xlsx, sheet 'Sites'``."""
+    return f"{path}, sheet '{sheet}'"
+
+
+def file_place(path: str, line: int | None, column: int | None = None) -> str:
+    """``path:line[:column]``, or ``book.xlsx, sheet 'Sites', row 14`` in a spreadsheet."""
+    if not line:
+        return path
+    if path.endswith("'") and ", sheet '" in path:  # made by sheet_source
+        return f"{path}, row {line}"
+    return f"{path}:{line}:{column}" if column else f"{path}:{line}"
 
 
 def display_path(path: Path, root: Path | None = None) -> str:

@@ -1,16 +1,20 @@
-"""Locations: read a CSV or YAML sheet as spreadsheets export it, validate every row."""
+"""Locations: read a CSV, YAML or spreadsheet file as people keep it, validate every row."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import dataclasses
+import datetime as dt
 import difflib
 import io
 import unicodedata
-from collections.abc import Callable, Iterator
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import MakeprintError, Problem, Problems, display_path
+from .errors import MakeprintError, Problem, Problems, display_path, sheet_source
 from .fields import (
     FieldError,
     Phone,
@@ -63,6 +67,9 @@ COLUMNS = (
 )
 REQUIRED = ("name", "street", "city", "phone")
 MAX_FILE_BYTES = 5 * 1024 * 1024
+# .xlsx and .ods are zip files of XML: a few MB can unpack to gigabytes (a "zip bomb").
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 MAX_ROWS = 5000
 MAX_FIELD = {
     "name": 100,
@@ -125,12 +132,38 @@ class _Row:
     line: int
     values: dict[str, str]
     lines: dict[str, int]
+    # What the reader found wrong with the row itself (too many cells, a time where text
+    # belongs, an unknown key); a row with problems is not built.
+    problems: list[Problem] = dataclasses.field(default_factory=list)
+    split: bool = True  # False: the row could not be split into cells; nothing to validate
 
 
 def load_locations(
-    path: Path, root: Path, org: Organization, languages: tuple[str, ...]
+    path: Path,
+    root: Path,
+    org: Organization,
+    languages: tuple[str, ...],
+    sheet: str | None = None,
 ) -> list[Location]:
     """Read and validate every row; raise one error listing every problem found."""
+    locations, invalid = read_locations(path, root, org, languages, sheet)
+    if invalid:
+        raise MakeprintError(invalid)
+    return locations
+
+
+def read_locations(
+    path: Path,
+    root: Path,
+    org: Organization,
+    languages: tuple[str, ...],
+    sheet: str | None = None,
+) -> tuple[list[Location], list[Problem]]:
+    """The valid locations, and every problem of the rows that are not (for --skip-invalid).
+
+    A problem with the file as a whole (missing, unreadable, a bad header) still raises:
+    then no row can be trusted.
+    """
     source = display_path(path, root)
     if not path.is_file():
         raise MakeprintError(
@@ -150,9 +183,21 @@ def load_locations(
         )
     problems = Problems()
     is_yaml = path.suffix.lower() in (".yaml", ".yml")
-    rows = (
-        _yaml_rows(path, root, source, problems) if is_yaml else _csv_rows(path, source, problems)
-    )
+    is_sheet = path.suffix.lower() in SPREADSHEET_SUFFIXES
+    if sheet is not None and not is_sheet:
+        raise MakeprintError(
+            Problem(
+                f"--sheet-name '{sheet}' names a sheet, but this is not a spreadsheet file",
+                path=source,
+                hint="leave --sheet-name out, or name an .xlsx or .ods file with --locations",
+            )
+        )
+    if is_yaml:
+        rows = _yaml_rows(path, root, source, problems)
+    elif is_sheet:
+        source, rows = _sheet_rows(path, source, sheet, org.country, problems)
+    else:
+        rows = _csv_rows(path, source, problems)
     if not rows:
         problems.raise_if_errors()
         raise MakeprintError(
@@ -173,15 +218,21 @@ def load_locations(
                 hint="split the file and build each part with --locations",
             )
         )
+    problems.raise_if_errors()  # the file as a whole: no row can be trusted
+    for row in rows:
+        problems.extend(row.problems)
+    unit = "row" if is_sheet else "line"
     locations = []
     first_line: dict[str, int] = {}
     for row in rows:
+        if not row.split:
+            continue
         location = _validate(row, source, org, languages, problems)
         if location is None:
             continue
         if location.slug in first_line:
             problems.add(
-                f'duplicate slug "{location.slug}" (also on line {first_line[location.slug]})',
+                f'duplicate slug "{location.slug}" (also on {unit} {first_line[location.slug]})',
                 path=source,
                 line=row.lines.get("slug", row.line),
                 field="column 'slug'",
@@ -189,9 +240,9 @@ def load_locations(
             )
             continue
         first_line[location.slug] = row.line
-        locations.append(location)
-    problems.raise_if_errors()
-    return locations
+        if not row.problems:
+            locations.append(location)
+    return locations, problems.errors
 
 
 def _decode(raw: bytes, source: str) -> str:
@@ -221,46 +272,233 @@ def _csv_rows(path: Path, source: str, problems: Problems) -> list[_Row]:
     reader = csv.reader(
         io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text), strict=True
     )
-    records: Iterator[tuple[int, list[str]]] = _records(reader)
-    header: list[str] | None = None
-    header_line = 0
     rows: list[_Row] = []
+    header_line: list[int] = []
     try:
-        for line, record in records:
-            if not any(cell.strip() for cell in record):
-                continue
-            if header is None:
-                header = [cell.strip().lower().replace(" ", "_") for cell in record]
-                header_line = line
-                if not _check_header(header, source, line, problems):
-                    return []
-                continue
-            cells = [cell.strip() for cell in record]
-            if [c.lower().replace(" ", "_") for c in cells] == header:
-                continue  # a header repeated where two sheets were pasted together
-            if len(cells) > len(header) and any(cells[len(header) :]):
-                problems.add(
-                    f"row has {len(cells)} cells but the header has {len(header)}",
-                    path=source,
-                    line=line,
-                    hint="quote values that contain the delimiter, or remove the extra cells",
-                )
-                continue
-            values = {
-                h: c for h, c in zip(header, cells, strict=False) if h and not h.startswith("#")
-            }
-            rows.append(_Row(line, values, {}))
+        _table_rows(
+            _records(reader), source, problems, rows, header_line,
+            "quote values that contain the delimiter, or remove the extra cells",
+        )
     except csv.Error as exc:
+        for row in rows:
+            problems.extend(row.problems)
         problems.add(
             f"cannot read CSV: {exc}",
             path=source,
-            line=reader.line_num or header_line,
+            line=reader.line_num or (header_line[0] if header_line else 0),
             hint='check for an unclosed quote (a " must be doubled inside a quoted value)',
         )
         return []
-    if header is None:
-        return []
     return rows
+
+
+def _table_rows(
+    records: Iterable[tuple[int, list[str]]],
+    source: str,
+    problems: Problems,
+    rows: list[_Row],
+    header_line: list[int],
+    extra_cells_hint: str,
+) -> None:
+    """Rows of a table as CSV and spreadsheets hold it: the first row with any text is the
+    header. Fills ``rows`` as it goes (the caller keeps them if the reader fails midway)."""
+    header: list[str] | None = None
+    for line, record in records:
+        if not any(cell.strip() for cell in record):
+            continue
+        if header is None:
+            header = [cell.strip().lower().replace(" ", "_") for cell in record]
+            header_line.append(line)
+            if not _check_header(header, source, line, problems):
+                return
+            continue
+        cells = [cell.strip() for cell in record]
+        if [c.lower().replace(" ", "_") for c in cells] == header:
+            continue  # a header repeated where two sheets were pasted together
+        if len(cells) > len(header) and any(cells[len(header) :]):
+            problem = Problem(
+                f"row has {len(cells)} cells but the header has {len(header)}",
+                path=source,
+                line=line,
+                hint=extra_cells_hint,
+            )
+            rows.append(_Row(line, {}, {}, [problem], split=False))
+            continue
+        values = {
+            h: c for h, c in zip(header, cells, strict=False) if h and not h.startswith("#")
+        }
+        rows.append(_Row(line, values, {}))
+
+
+def _sheet_rows(
+    path: Path, source: str, sheet: str | None, country: str, problems: Problems
+) -> tuple[str, list[_Row]]:
+    """One sheet of an .xlsx/.ods/.xls workbook (the first, or the one named), read like a CSV.
+
+    Cells keep the value the spreadsheet stored (python-calamine; a formula gives the value it
+    last calculated), so numbers and times are turned into the text a person typed: see
+    _cell_text. Returns the source for problems ("book.xlsx, sheet 'Sites'") and the rows.
+    """
+    from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetVisibleEnum
+
+    if zipfile.is_zipfile(path):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                unpacked = sum(info.file_size for info in archive.infolist())
+        except (zipfile.BadZipFile, OSError):
+            unpacked = 0  # calamine says what is wrong with it below
+        if unpacked > MAX_UNPACKED_BYTES:
+            raise MakeprintError(
+                Problem(
+                    f"spreadsheet unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MB",
+                    path=source,
+                    hint="keep only the locations sheet, or save it as CSV",
+                )
+            )
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        names = list(book.sheet_names)
+        if sheet is None:
+            shown = SheetVisibleEnum.Visible
+            visible = [m.name for m in book.sheets_metadata if m.visible == shown]
+            if not visible and not names:
+                raise MakeprintError(
+                    Problem("the workbook has no sheets", path=source, hint="add one")
+                )
+            sheet = (visible or names)[0]
+        elif sheet not in names:
+            close = difflib.get_close_matches(sheet, names, n=1)
+            raise MakeprintError(
+                Problem(
+                    f"no sheet named '{sheet}'",
+                    path=source,
+                    hint=(f"did you mean '{close[0]}'? " if close else "")
+                    + "the sheets are "
+                    + ", ".join(f"'{n}'" for n in names)
+                    + "; name one with --sheet-name",
+                )
+            )
+        table = book.get_sheet_by_name(sheet)
+        if table.end is not None and table.end[0] + 1 > 2 * MAX_ROWS:
+            raise MakeprintError(
+                Problem(
+                    f"sheet '{sheet}' has {table.end[0] + 1} rows; at most {MAX_ROWS} "
+                    "locations are allowed",
+                    path=source,
+                    hint="split the file and build each part with --locations",
+                )
+            )
+        cells = table.to_python(skip_empty_area=False)  # from A1: index + 1 is the row number
+    except PasswordError:
+        raise MakeprintError(
+            Problem(
+                "the spreadsheet is protected with a password",
+                path=source,
+                hint="save a copy without a password, or export the sheet as CSV UTF-8",
+            )
+        ) from None
+    except CalamineError as exc:
+        raise MakeprintError(
+            Problem(
+                f"cannot read spreadsheet: {exc}",
+                path=source,
+                hint="open it in your spreadsheet program and save it again as .xlsx or .ods, "
+                "or export the sheet as CSV UTF-8",
+            )
+        ) from None
+    source = sheet_source(source, sheet)
+    records: list[tuple[int, list[str]]] = []
+    notes: dict[int, list[Problem]] = {}
+    names_of: list[str] = []
+    country_at: int | None = None
+    for number, raw in enumerate(cells, start=1):
+        while raw and raw[-1] in ("", None):  # trailing empty cells: not cells of the row
+            raw = raw[:-1]
+        if not raw:
+            continue
+        if not names_of:  # the header, found the same way _table_rows finds it
+            names_of = [_cell_text(v, "", "")[0].strip().lower().replace(" ", "_") for v in raw]
+            country_at = names_of.index("country") if "country" in names_of else None
+            records.append((number, [_cell_text(v, "", "")[0] for v in raw]))
+            continue
+        row_country = country
+        if country_at is not None and country_at < len(raw) and isinstance(raw[country_at], str):
+            with contextlib.suppress(FieldError):  # reported by the validation of the row
+                row_country = check_country(raw[country_at].strip()) or country
+        texts = []
+        for index, value in enumerate(raw):
+            name = names_of[index] if index < len(names_of) else ""
+            text, problem = _cell_text(value, name, row_country)
+            texts.append(text)
+            if problem is not None and name in COLUMNS:
+                message, hint = problem
+                notes.setdefault(number, []).append(
+                    Problem(message, path=source, line=number, field=f"column '{name}'",
+                            hint=hint, key=name)
+                )
+        records.append((number, texts))
+    rows: list[_Row] = []
+    _table_rows(
+        records, source, problems, rows, [],
+        "give the extra column a header, or clear the cells right of the last column",
+    )
+    for row in rows:
+        for problem in notes.get(row.line, []):
+            row.problems.append(problem)
+            row.values.pop(str(problem.key), None)  # said once: not validated again as text
+    return source, rows
+
+
+def _cell_text(value: object, column: str, country: str) -> tuple[str, tuple[str, str] | None]:
+    """The text of a spreadsheet cell as a person typed it, or why it cannot be used.
+
+    Spreadsheets store what looks like a number as a number: the ZIP code 02139 becomes 2139,
+    a phone number 4105550142.0. Whole numbers are written without ".0"; US ZIP codes get their
+    leading zeros back. Opening hours typed as a single time are refused with the fix.
+    """
+    if value is None:
+        return "", None
+    if isinstance(value, bool):  # before int: True is an int too
+        return ("true" if value else "false"), None
+    if isinstance(value, int | float):
+        if isinstance(value, float) and not value.is_integer():
+            return repr(value), None
+        number = int(value)
+        if column == "postal_code" and country == "US":
+            return _us_zip(number)
+        return str(number), None
+    if isinstance(value, dt.datetime | dt.date | dt.time | dt.timedelta):
+        if isinstance(value, dt.datetime):
+            text, kind = value.strftime("%Y-%m-%d %H:%M"), "date and time"
+        elif isinstance(value, dt.date):
+            text, kind = value.isoformat(), "date"
+        elif isinstance(value, dt.time):
+            text, kind = value.strftime("%H:%M"), "time"
+        else:
+            minutes = int(value.total_seconds()) // 60
+            text, kind = f"{minutes // 60}:{minutes % 60:02d}", "duration"
+        if column == "hours":
+            return text, (
+                f"the cell holds a {kind} ({text}), not opening hours",
+                "format the column as Text and type the days and times, like "
+                "Mon-Fri 09:00-17:00; Sat 10:00-14:00",
+            )
+        return text, None
+    return str(value), None
+
+
+def _us_zip(number: int) -> tuple[str, tuple[str, str] | None]:
+    """A US ZIP code the spreadsheet stored as a number: 2139 → 02139, 21394321 → 02139-4321."""
+    if 0 <= number < 100_000:
+        return f"{number:05d}", None
+    if 1_000_000 <= number < 1_000_000_000:  # ZIP+4; the smallest ZIP is 00501
+        digits = f"{number:09d}"
+        return f"{digits[:5]}-{digits[5:]}", None
+    return str(number), (
+        f"{number} is not a US ZIP code",
+        "write 5 digits (02139) or ZIP+4 (02139-4321); format the column as Text so "
+        "leading zeros stay",
+    )
 
 
 def _records(reader: csv._reader) -> Iterator[tuple[int, list[str]]]:
@@ -322,15 +560,19 @@ def _yaml_rows(path: Path, root: Path, source: str, problems: Problems) -> list[
     rows = []
     for item, line in zip(data, data.item_lines, strict=True):
         if not isinstance(item, Mapping):
-            problems.add("each location must be a mapping of column: value", path=source, line=line)
+            problem = Problem(
+                "each location must be a mapping of column: value", path=source, line=line
+            )
+            rows.append(_Row(line, {}, {}, [problem], split=False))
             continue
         values: dict[str, str] = {}
         lines: dict[str, int] = {}
+        row_problems = Problems()
         for key, value in item.items():
             name = key.strip().lower().replace(" ", "_")
             if name not in COLUMNS:
                 close = difflib.get_close_matches(name, COLUMNS, n=1)
-                problems.add(
+                row_problems.add(
                     f"unknown column '{key}'",
                     path=source,
                     line=item.line_of(key),
@@ -343,7 +585,7 @@ def _yaml_rows(path: Path, root: Path, source: str, problems: Problems) -> list[
                 value = ";".join(str(v) for v in value)
             values[name] = "" if value is None else str(value).strip()
             lines[name] = item.line_of(key)
-        rows.append(_Row(item.line, values, lines))
+        rows.append(_Row(item.line, values, lines, row_problems.items))
     return rows
 
 

@@ -17,7 +17,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -243,9 +243,14 @@ def read_manifest(out: Path, name: str = MANIFEST) -> list[dict[str, object]]:
         return []
 
 
-def write_manifest(out: Path, entries: list[dict[str, object]], name: str = MANIFEST) -> None:
-    """Merge ``entries`` into the manifest, dropping entries whose file no longer exists."""
+def write_manifest(
+    out: Path, entries: list[dict[str, object]], name: str = MANIFEST, drop: Iterable[str] = ()
+) -> None:
+    """Merge ``entries`` into the manifest, dropping entries whose file no longer exists
+    and those named in ``drop`` (files kept on disk but no longer part of the set)."""
     merged = {str(e["path"]): e for e in read_manifest(out, name)}
+    for path in drop:
+        merged.pop(path, None)
     merged.update({str(e["path"]): e for e in entries})
     files = [merged[k] for k in sorted(merged) if (out / k).is_file()]
     text = json.dumps({"files": files}, indent=2, ensure_ascii=False) + "\n"

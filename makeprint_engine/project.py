@@ -15,7 +15,7 @@ from .content import (
 )
 from .errors import MakeprintError, Problem, Problems, display_path
 from .geometry import Sheet
-from .locations import Location, load_locations
+from .locations import Location, read_locations
 from .materials import Material, discover_materials
 from .organization import Organization, load_organization
 from .sheets import DEFAULT_SHEET, load_sheets
@@ -32,6 +32,8 @@ class Project:
     locations_path: Path
     warnings: list[Problem]
     sheets: dict[str, Sheet] = field(default_factory=dict)
+    # With skip_invalid: every problem of the location rows left out (else loading fails).
+    invalid: list[Problem] = field(default_factory=list)
 
     def sheet(self, name: str | None) -> Sheet:
         """The named card stock, or the default for the organization's paper."""
@@ -70,8 +72,19 @@ def find_root(start: Path) -> Path:
     return root
 
 
-def load_project(root: Path, locations_file: Path | None = None) -> Project:
-    """Load everything, report every problem found across all files, then stop once."""
+def load_project(
+    root: Path,
+    locations_file: Path | None = None,
+    sheet: str | None = None,
+    skip_invalid: bool = False,
+) -> Project:
+    """Load everything, report every problem found across all files, then stop once.
+
+    ``sheet`` names the sheet of a spreadsheet locations file (default: the first).
+    With ``skip_invalid``, location rows with problems are left out and their problems kept
+    in ``Project.invalid``; a problem in any other file, or in the locations file as a whole,
+    still stops the load.
+    """
     root = find_root(root)
     problems = Problems()
 
@@ -123,12 +136,18 @@ def load_project(root: Path, locations_file: Path | None = None) -> Project:
     path = locations_file if locations_file is not None else root / "content" / "locations.csv"
     if not path.is_absolute():
         path = Path.cwd() / path
-    locations = []
+    locations: list[Location] = []
+    invalid: list[Problem] = []
     if org is not None:
-        locations = attempt(load_locations, path, root, org, tuple(sorted(languages))) or []
+        locations, invalid = attempt(
+            read_locations, path, root, org, tuple(sorted(languages)), sheet
+        ) or ([], [])
+        if not skip_invalid:
+            problems.extend(invalid)
+            invalid = []
     problems.raise_if_errors()
     assert org is not None
     return Project(
         root, org, languages, {m.name: m for m in materials}, hotlines, locations, path, warnings,
-        sheets,
+        sheets, invalid,
     )

@@ -209,11 +209,15 @@ class App:
         slots: int = RENDER_SLOTS,
         log: Callable[[str], None] | None = None,
         project: Project | None = None,
+        sheet: str | None = None,
     ):
         self.root = Path(root)
         self.locations_file = locations
+        self.sheet = sheet  # of a spreadsheet locations file; None: the first
         self.log = log or (lambda message: None)
-        self.project = project if project is not None else load_project(self.root, locations)
+        self.project = (
+            project if project is not None else load_project(self.root, locations, sheet)
+        )
         self.generation = 1
         self.load_problems: list[Problem] = []
         self.pool = RenderPool(slots)
@@ -234,7 +238,7 @@ class App:
     def reload(self) -> None:
         """Load the project again; on errors keep the last good one and report them."""
         try:
-            project = load_project(self.root, self.locations_file)
+            project = load_project(self.root, self.locations_file, self.sheet)
         except MakeprintError as exc:
             with self._lock:
                 self.generation += 1
@@ -785,9 +789,10 @@ def make_server(
     slots: int = RENDER_SLOTS,
     log: Callable[[str], None] | None = None,
     project: Project | None = None,
+    sheet: str | None = None,
 ) -> MakeprintServer:
     """A server ready for ``serve_forever()``; raises MakeprintError for a broken project."""
-    app = App(root, locations, slots=slots, log=log, project=project)
+    app = App(root, locations, slots=slots, log=log, project=project, sheet=sheet)
     server = MakeprintServer(app, host, port)
     if watch:
         app.start_watcher()

@@ -20,6 +20,7 @@ SELECTION = ("-l", "east-harbor", "--lang", "en", "-m", "wallet-card", "-j", "1"
 
 LOCATIONS = "content/locations.csv"
 SITES_YAML = "content/sites.yaml"  # built with --locations
+SITES_ODS = "content/sites.ods"  # built with --locations; made by tests/spreadsheets.py
 ORG = "content/organization.yaml"
 ES_CARD = "content/es/wallet-card.yaml"
 ES_LANGUAGE = "content/es/language.yaml"
@@ -28,7 +29,7 @@ TEMPLATE = "templates/materials/wallet-card.html"
 MATERIAL = "templates/materials/wallet-card.yaml"
 STYLESHEET = "templates/styles/wallet-card.css"
 WRITTEN = "files written to"  # the summary of a build that worked
-LOCATED = re.compile(r"^(\S+?(?::\d+)+): (.+)$")
+LOCATED = re.compile(r"^(\S+?(?::\d+)+|\S+, sheet '[^']+', row \d+): (.+)$")
 
 # file in tests/corpus/, where it goes in the project, exit code, what the output must say
 # fmt: off
@@ -113,6 +114,11 @@ CASES: list[tuple[str, str, int, str]] = [
      "content/sites.yaml:1: must be a list of locations — start each location with"),
     ("loc-yaml-unknown-key.yaml", SITES_YAML, 1,
      "content/sites.yaml:3: unknown column 'stret' — did you mean 'street'?"),
+    # --- locations as a spreadsheet --------------------------------------------------------
+    ("loc-sheet-hours-as-time.ods", SITES_ODS, 1,
+     "content/sites.ods, sheet 'Sites', row 3: column 'hours': the cell holds a time (09:00), "
+     "not opening hours — format the column as Text"),
+    ("ok-sheet-numbers.ods", SITES_ODS, 0, WRITTEN),
     # --- organization.yaml ----------------------------------------------------------------------
     ("org-bad-yaml.yaml", ORG, 1,
      "content/organization.yaml:3:13: invalid YAML: mapping values are not allowed here — "
@@ -229,7 +235,7 @@ def test_corpus(
     before = kept(project / "output")
     target = project / dest
     shutil.copyfile(CORPUS / name, target)
-    extra = ("--locations", str(target)) if dest == SITES_YAML else ()
+    extra = ("--locations", str(target)) if dest in (SITES_YAML, SITES_ODS) else ()
 
     result = run_cli("build", "--project", str(project), *extra, *SELECTION)
 

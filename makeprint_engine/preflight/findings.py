@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..errors import Problem
+from ..errors import Problem, file_place
 
 CHECKS = (
     "data",
@@ -46,12 +46,7 @@ class Finding(Problem):
     def where(self) -> str:
         parts = []
         if self.path:
-            source = self.path
-            if self.line:
-                source += f":{self.line}"
-                if self.column:
-                    source += f":{self.column}"
-            parts.append(source)
+            parts.append(file_place(self.path, self.line, self.column))
         place = []
         if self.document:
             place.append(self.document)
