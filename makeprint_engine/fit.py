@@ -31,7 +31,7 @@ PX_TO_MM = 25.4 / 96
 PX_TO_PT = 0.75
 OVERFLOW_TOLERANCE_MM = 0.2
 STEP_PT = 0.5
-MAX_LAYOUTS = 8  # the first one included: fitting is bounded whatever the text
+MAX_LAYOUTS = 10  # the first one included: fitting is bounded whatever the text
 
 
 @dataclass(frozen=True)
@@ -309,121 +309,175 @@ def _down(size: float, minimum: float, target: float | None = None) -> float:
 
 
 @dataclass
-class Plan:
-    state: FitState
-    stuck: list[Overflow]  # boxes that no further step can help
+class _Box:
+    """The search for one overflowing box's level: how many half points its fitted type steps
+    down (each element stops at its minimum), then how many of its fallbacks are taken."""
+
+    members: list[FitElement]
+    fallbacks: list[Fallback]
+    steps: int  # half points from the largest member's size to its minimum
+    level: int = 0
+    fails: int = 0  # the highest level seen to overflow
+    fits: int | None = None  # the lowest level seen to fit
+
+    seen: list[tuple[int, float]] = field(default_factory=list)  # (level, px over)
+
+    def guess(self) -> int:
+        """The next level to try while none fits: from how much the last two levels took off
+        (a little past it), else double."""
+        if len(self.seen) >= 2:
+            (a, over_a), (b, over_b) = self.seen[-2:]
+            if b > a and over_a > over_b > 0:
+                rate = (over_a - over_b) / (b - a)
+                return max(self.fails + 1, b + math.ceil(over_b / rate * 1.1))
+        return max(self.fails + 1, 2 * self.fails + 1)
+
+    @property
+    def top(self) -> int:
+        return self.steps + len(self.fallbacks)
+
+    @property
+    def settled(self) -> bool:
+        return self.fits is not None and self.fits <= self.fails + 1
 
 
-def next_state(
-    spec: FitSpec, state: FitState, seen: Measure, has_short: bool
-) -> Plan:
-    """The state to lay out next, from what the last layout measured."""
-    new = state
-    stuck: list[Overflow] = []
-    changed_keys: set[str] = set()
+class Fitter:
+    """Chooses the next state from each layout's measure, until the document fits or no step
+    is left: elements too long for themselves shrink on their own first; each box that still
+    overflows then searches its level, doubling until it fits and halving back to the lowest
+    level that does (the least shrinking that fits), with every box searched at once."""
 
-    def size_of(key: str) -> float:
-        return new.size(key) or seen.elements[key].size_pt
+    def __init__(self, spec: FitSpec, has_short: bool) -> None:
+        self.spec = spec
+        self.has_short = has_short
+        self.defaults: dict[str, float] = {}
+        self.own: dict[str, float] = {}  # sizes elements took on their own
+        self.short: set[str] = set()
+        self.taken: set[str] = set()  # fallbacks elements took on their own
+        self.boxes: dict[str, _Box] = {}
+        self.stuck: list[Overflow] = []
 
-    def give_up_or_fallback(element: FitElement) -> bool:
-        nonlocal new
-        if element.short and has_short and element.key not in new.short:
-            new = replace(new, short=new.short | {element.key}).without_size(element.key)
-            return True
-        fallback = spec.fallback(element.key)
-        if fallback is not None and fallback.key not in new.taken:
-            new = _take(new, fallback)
-            return True
-        return False
-
-    # 1. Elements that are too long on their own: more lines than a designer would give them
-    # (they shrink first, alone; at their minimum the short name is used if there is one, and
-    # if not, the box decides whether they fit), or a word too wide for its line.
-    for found in seen.too_long(spec):
-        element = spec.element(found.key)
-        assert element is not None and element.max_lines
-        current = size_of(found.key)
-        if current > element.min_pt:
-            # Text set end to end, poured into max_lines lines a little short of full.
-            ratio = element.max_lines * found.width_px * 0.92 / max(found.advance_px, 1.0)
-            new = new.with_size(found.key, _down(current, element.min_pt, current * ratio))
-            changed_keys.add(found.key)
-        elif element.short and has_short and element.key not in new.short:
-            new = replace(new, short=new.short | {element.key}).without_size(element.key)
-            changed_keys.add(found.key)
-    for overflow in seen.overflows:
-        for key, over in overflow.side_culprits.items():
-            element = spec.element(key)
-            if element is None or key in changed_keys or key not in seen.elements:
-                continue
-            found = seen.elements[key]
-            current = size_of(key)
-            widest = max(found.width_px + over, 1.0)
-            if current > element.min_pt:
-                new = new.with_size(key, _down(current, element.min_pt, current * found.width_px
-                                               / widest * 0.98))
-                changed_keys.add(key)
-            elif give_up_or_fallback(element):
-                changed_keys.add(key)
-    # 2. Boxes that still overflow at the bottom: all their fitted type steps down together,
-    # then fallbacks. Boxes whose own elements just changed wait for the next layout.
-    for overflow in seen.overflows:
-        if overflow.keys & changed_keys:
-            continue
-        if not overflow.over_y_px:  # too wide, and nothing in it can get narrower
-            stuck.append(overflow)
-            continue
-        shrinkable = [
-            e for e in spec.elements
-            if e.key in overflow.keys and e.key in seen.elements and size_of(e.key) > e.min_pt
-        ]
-        if shrinkable:
-            # How many half points, if the box's text shrank in proportion to its type.
-            text_px = sum(
-                seen.elements[e.key].lines * seen.elements[e.key].line_height_px
-                for e in shrinkable
-            )
-            average = sum(size_of(e.key) for e in shrinkable) / len(shrinkable)
-            per_step = max(text_px * STEP_PT / average, 0.1)
-            steps = max(1, int(0.75 * overflow.over_y_px / per_step))
-            for element in shrinkable:
-                current = size_of(element.key)
-                new = new.with_size(
-                    element.key, _down(current, element.min_pt, current - steps * STEP_PT)
-                )
-                changed_keys.add(element.key)
-            continue
-        fallback = next(
-            (f for f in spec.fallbacks if f.key in overflow.keys and f.key not in new.taken),
-            None,
+    def state(self) -> FitState:
+        sizes = dict(self.own)
+        taken = set(self.taken)
+        keep: dict[str, int] = {}
+        for box in self.boxes.values():
+            for element in box.members:
+                base = sizes.get(element.key, self.defaults[element.key])
+                size = max(element.min_pt, base - STEP_PT * min(box.level, box.steps))
+                sizes[element.key] = min(sizes.get(element.key, size), size)
+            for fallback in box.fallbacks[: max(0, box.level - box.steps)]:
+                taken.add(fallback.key)
+                if fallback.keep is not None:
+                    keep[fallback.key] = fallback.keep
+        sizes = {k: v for k, v in sizes.items() if v != self.defaults.get(k)}
+        return FitState(
+            tuple(sorted(sizes.items())), frozenset(taken), frozenset(self.short),
+            tuple(sorted(keep.items())),
         )
-        if fallback is not None:
-            new = _take(new, fallback)
-            changed_keys.add(fallback.key)
-            continue
-        stuck.append(overflow)
-    return Plan(new, stuck)
 
+    def update(self, seen: Measure) -> bool:
+        """Take in a layout's measure; True when another layout should be tried."""
+        for key, found in seen.elements.items():
+            self.defaults.setdefault(key, found.size_pt)
+        changed = self._elements(seen)
+        overflowing = {o.name: o for o in seen.overflows}
+        self.stuck = []
+        for name, box in self.boxes.items():
+            if name not in overflowing and not changed & {e.key for e in box.members}:
+                box.fits = box.level if box.fits is None else min(box.fits, box.level)
+        for overflow in seen.overflows:
+            keys = overflow.keys
+            if changed & keys:
+                continue  # its elements just changed on their own: measure again first
+            if not overflow.over_y_px:  # too wide, and what is too wide can shrink no more
+                self.stuck.append(overflow)
+                continue
+            box = self.boxes.get(overflow.name) or self._new_box(overflow)
+            if box is None:
+                self.stuck.append(overflow)
+                continue
+            if box.level >= box.fails:
+                box.seen.append((box.level, overflow.over_y_px))
+            box.fails = max(box.fails, box.level)
+            if box.fails >= box.top:
+                self.stuck.append(overflow)
+        moved = bool(changed)
+        for name, box in self.boxes.items():
+            if name in overflowing and box.fails >= box.top:
+                continue
+            if box.settled:
+                target = box.fits if box.fits is not None else box.level
+            elif box.fits is None:
+                target = min(box.top, box.guess())
+            else:
+                target = (box.fails + box.fits) // 2
+                if target <= box.fails:
+                    target = box.fits
+            if target != box.level:
+                box.level = target
+                moved = True
+        return moved and not self.stuck
 
-def _take(state: FitState, fallback: Fallback) -> FitState:
-    taken = replace(state, taken=state.taken | {fallback.key})
-    if fallback.keep is not None:
-        keep = dict(state.keep)
-        keep[fallback.key] = fallback.keep
-        taken = replace(taken, keep=tuple(sorted(keep.items())))
-    return taken
+    def give_all(self) -> None:
+        """Every box at its smallest, fallbacks taken: the last thing to try."""
+        for box in self.boxes.values():
+            box.level = box.top
 
+    def _new_box(self, overflow: Overflow) -> _Box | None:
+        members = [
+            e for e in self.spec.elements if e.key in overflow.keys and e.key in self.defaults
+        ]
+        fallbacks = [
+            f for f in self.spec.fallbacks if f.key in overflow.keys and f.key not in self.taken
+        ]
+        steps = max(
+            (int(round((self.own.get(e.key, self.defaults[e.key]) - e.min_pt) / STEP_PT))
+             for e in members),
+            default=0,
+        )
+        if steps <= 0 and not fallbacks:
+            return None
+        box = _Box(members, fallbacks, max(steps, 0))
+        self.boxes[overflow.name] = box
+        return box
 
-def smallest(spec: FitSpec, has_short: bool) -> FitState:
-    """Every element at its minimum and every fallback taken: the last thing to try."""
-    state = NO_FIT
-    for element in spec.elements:
-        state = state.with_size(element.key, element.min_pt)
-    for fallback in spec.fallbacks:
-        state = _take(state, fallback)
-    if has_short:
-        state = replace(state, short=frozenset(e.key for e in spec.elements if e.short))
-    return state
+    def _elements(self, seen: Measure) -> set[str]:
+        """Elements too long for themselves: more lines than a designer would give them (they
+        shrink alone; at their minimum the short name is used, if there is one), or a word
+        too wide for its line (it shrinks; at its minimum its fallback is taken)."""
+        changed: set[str] = set()
+        for found in seen.too_long(self.spec):
+            element = self.spec.element(found.key)
+            assert element is not None and element.max_lines
+            current = self.own.get(found.key, found.size_pt)
+            if current > element.min_pt:
+                # Text set end to end, poured into max_lines lines a little short of full.
+                ratio = element.max_lines * found.width_px * 0.92 / max(found.advance_px, 1.0)
+                self.own[found.key] = _down(current, element.min_pt, current * ratio)
+                changed.add(found.key)
+            elif element.short and self.has_short and element.key not in self.short:
+                self.short.add(element.key)
+                self.own.pop(element.key, None)
+                changed.add(found.key)
+        for overflow in seen.overflows:
+            for key, over in overflow.side_culprits.items():
+                element = self.spec.element(key)
+                if element is None or key in changed or key not in seen.elements:
+                    continue
+                found = seen.elements[key]
+                current = min(self.own.get(key, found.size_pt), found.size_pt)
+                fallback = self.spec.fallback(key)
+                if current > element.min_pt:
+                    widest = max(found.width_px + over, 1.0)
+                    self.own[key] = _down(
+                        current, element.min_pt, current * found.width_px / widest * 0.98
+                    )
+                    changed.add(key)
+                elif fallback is not None and key not in self.taken:
+                    self.taken.add(key)  # e.g. the card's link moves to the card's full width
+                    changed.add(key)
+        return changed
 
 
 # --- what to say ------------------------------------------------------------------------------

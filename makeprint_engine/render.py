@@ -218,31 +218,27 @@ class Renderer:
         location = next(loc for loc in self.project.locations if loc.slug == job.slug)
         has_short = bool(location.short_name) and location.short_name != location.name
         numbers = _page_numbers(material.pages, material.shared_pages, part)
-        state = NO_FIT
-        defaults: dict[str, float] = {}
-        tried = {state}
+        fitter = fit.Fitter(spec, has_short)
+        state, fitted = NO_FIT, None
         for attempt in range(1, fit.MAX_LAYOUTS + 1):
             document, problems = self._layout_once(job, part, where, state)
             if document is None or any(p.severity == "error" for p in problems):
                 return document, problems, []
             seen = fit.measure(document, numbers)
-            if attempt == 1:
-                defaults = {key: item.size_pt for key, item in seen.elements.items()}
-            if not seen.overflows and not seen.too_long(spec):
-                notes = fit.fitted_notes(spec, state, seen, defaults, where, _fallback_labels(spec))
-                return document, problems + notes + _page_count(document, where, pages), []
-            plan = fit.next_state(spec, state, seen, has_short)
-            following = plan.state
-            if following in tried or attempt == fit.MAX_LAYOUTS - 1:
-                # Nothing new to try, or time to try the smallest there is.
-                following = fit.smallest(spec, has_short)
-            if following in tried:
+            if not seen.overflows:
+                fitted = (state, document, problems, seen)
+            if not fitter.update(seen):
                 break
-            tried.add(following)
-            state = following
+            if attempt == fit.MAX_LAYOUTS - 1 and fitted is None:
+                fitter.give_all()  # the last try: every box at its smallest
+            state = fitter.state()
+        if fitted is not None:
+            state, document, problems, seen = fitted
+            notes = fit.fitted_notes(spec, state, seen, fitter.defaults, where,
+                                     _fallback_labels(spec))
+            return document, problems + notes + _page_count(document, where, pages), []
         source = fit.Source(location.source, location.line, has_short)
-        stuck = fit.next_state(spec, state, seen, has_short).stuck
-        failures = fit.failures(spec, state, seen, stuck, where, source)
+        failures = fit.failures(spec, state, seen, fitter.stuck, where, source)
         problems += [problem for problem, _ in failures] + _page_count(document, where, pages)
         return document, problems, [mark for _, marks in failures for mark in marks]
 
