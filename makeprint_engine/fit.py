@@ -590,8 +590,11 @@ def _box_problem(
             hint="shorten the text (location data or content) so it fits",
         ), None
     found = seen.elements[culprit.key]
-    at = f"at the {culprit.min_pt:g} pt minimum" if state.size(culprit.key) == culprit.min_pt \
+    at = (
+        f"at the {culprit.min_pt:g} pt minimum"
+        if found.size_pt <= culprit.min_pt + 0.01
         else "after fitting"
+    )
     if direction == "bottom" and found.line_height_px:
         lines = max(1, math.ceil(overflow.over_y_px / found.line_height_px))
         amount = f"{lines} line{'s' if lines > 1 else ''} ({mm:.1f} mm) too long"

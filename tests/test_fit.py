@@ -1,0 +1,231 @@
+"""Copyfitting: long real data is fitted (type stepped down, short names, fallbacks), what was
+fitted is said, and what cannot fit fails naming the page, element, column and row."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pypdfium2
+import pytest
+
+from conftest import copy_project, pdf_text, run_cli
+from makeprint_engine import fit, render
+from makeprint_engine.materials import discover_materials
+
+HEADER = (
+    "slug,name,short_name,street,city,region,postal_code,phone,sms,email,website,hours,"
+    "services,languages"
+)
+LONG_NAME = (
+    "Comprehensive Behavioral Health and Recovery Services of the Eastern Shore Region of "
+    "Maryland"
+)
+ALL_SERVICES = (
+    "naloxone;syringe-services;fentanyl-test-strips;supervised-consumption;methadone;"
+    "buprenorphine;naltrexone;alcohol-treatment;counseling;peer-support;hiv-testing;"
+    "hepatitis-testing;wound-care;detox;outpatient;telehealth"
+)
+ROWS = {
+    "long-name": f'long-name,{LONG_NAME},Eastern Shore Recovery,1201 Commerce Park Drive Suite 300 '
+    'Building B,Salisbury,MD,21801,(410) 555-0170 ext. 204,,,,"Mon-Fri 05:30-13:00; Sat 06:00-09:00"'
+    ",methadone;buprenorphine;counseling;naloxone,en;es",
+    "everything": "everything,Saint Mary's Hospital Center Outpatient Opioid Treatment and Harm "
+    "Reduction Program,,4410 Martin Luther King Jr. Boulevard Suite 1200 Floor 3,Salisbury,MD,"
+    "21804,(410) 555-0100 ext. 4421,(410) 555-0101,outpatient-intake-coordinator@example.org,"
+    'https://example.org/saint-marys/outpatient-program,"Mon,Wed,Fri 08:30-12:00,13:00-17:30; '
+    f'Tue,Thu 10:00-19:00; Sat 09:00-13:00",{ALL_SERVICES},en;es',
+    "too-many-hours": "too-many-hours,Night Owl Clinic,,1 Main St,Salisbury,MD,21801,"
+    '(410) 555-0102,,,,"'
+    + "; ".join(
+        f"{day} 06:00-07:00,08:00-09:00,10:00-11:00,12:00-13:00"
+        for day in ("Mon", "Tue", "Wed", "Thu", "Fri")
+    )
+    + '",naloxone,en',
+}
+
+
+@pytest.fixture(scope="module")
+def long_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = copy_project(tmp_path_factory.mktemp("fit") / "proj")
+    (root / "content" / "locations.csv").write_text(
+        HEADER + "\n" + "\n".join(ROWS.values()) + "\n", encoding="utf-8"
+    )
+    return root
+
+
+def check(root: Path, *args: str) -> tuple[int, dict]:
+    result = run_cli("check", "--project", str(root), "--format", "json", *args)
+    return result.exit_code, json.loads(result.output)
+
+
+def messages(report: dict, severity: str) -> list[str]:
+    return [f["message"] for f in report["findings"] if f["severity"] == severity]
+
+
+def font_sizes(path: Path, page: int, text: str) -> set[float]:
+    """Font sizes (pt) of the characters of ``text`` on a page, as PDFium reads them (in
+    WeasyPrint's CSS pixels: 3/4 pt each)."""
+    pdf = pypdfium2.PdfDocument(path)
+    textpage = pdf[page].get_textpage()
+    whole = textpage.get_text_range()
+    start = whole.index(text)
+    sizes = set()
+    for index in range(start, start + len(text)):
+        if not whole[index].isspace():
+            sizes.add(round(pypdfium2.raw.FPDFText_GetFontSize(textpage, index) * 0.75, 1))
+    pdf.close()
+    return sizes
+
+
+# --- the state templates see ------------------------------------------------------------------
+
+
+def test_state_marks_elements_and_sets_only_stepped_sizes() -> None:
+    state = fit.NO_FIT
+    assert str(state.attrs("name")) == ' data-fit-el="name"'
+    state = state.with_size("name", 8.5)
+    assert str(state.attrs("name", "margin: 0")) == (
+        ' data-fit-el="name" style="font-size: 8.5pt; margin: 0"'
+    )
+    assert state.text("name", "Full", "Short") == "Full"
+    assert fit.FitState(short=frozenset({"name"})).text("name", "Full", "Short") == "Short"
+    assert fit.FitState(short=frozenset({"name"})).text("name", "Full", "") == "Full"
+    cut = fit.FitState(keep=(("services", 2),))
+    assert cut.cut("services", ["a", "b", "c", "d"]) == (["a", "b"], 2)
+    assert cut.cut("services", ["a"]) == (["a"], 0)
+
+
+def test_down_steps_half_points_and_stops_at_the_minimum() -> None:
+    assert fit._down(9.5, 8) == 9.0
+    assert fit._down(9.5, 8, 8.7) == 8.5
+    assert fit._down(8.5, 8, 2.0) == 8.0
+
+
+def test_material_fit_settings_are_validated(project: Path) -> None:
+    path = project / "templates" / "materials" / "wallet-card.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("name: {label: location name, field: name, min_pt: 8,",
+                                 "name: {label: location name, field: name, min_pt: small,"),
+                    encoding="utf-8")
+    result = run_cli("check", "--project", str(project))
+    assert result.exit_code == 1
+    assert "templates/materials/wallet-card.yaml:" in result.output
+    assert "fit.elements.name: min_pt and max_lines must be numbers" in result.output
+
+
+def test_every_material_declares_minimums_at_or_above_its_type_floor() -> None:
+    repo = Path(__file__).resolve().parent.parent
+    for material in discover_materials(repo / "templates", repo):
+        assert material.fit.elements, material.name
+        for element in material.fit.elements:
+            assert element.min_pt >= material.min_font_pt, (material.name, element.key)
+
+
+# --- real long data -------------------------------------------------------------------------
+
+
+def test_long_data_builds_and_says_what_was_fitted(long_project: Path) -> None:
+    code, report = check(long_project, "-l", "long-name", "-l", "everything")
+    assert code == 0, messages(report, "error")
+    infos = messages(report, "info")
+    # The card's name uses the short name the location gave; the flyer's tabs too.
+    assert "location name uses the short name to fit" in infos
+    assert "tear-off tab name uses the short name to fit" in infos
+    # A name with no short name steps down to the card's 8 pt minimum and stays whole.
+    assert "location name set at 8 pt, not 9.5 pt, to fit" in infos
+    fitted = [f for f in report["findings"] if f["severity"] == "info" and f["check"] == "overflow"]
+    assert {f["material"] for f in fitted} == {"wallet-card", "flyer", "pamphlet"}
+
+
+def test_fitted_documents_print_every_word_at_the_fitted_size(long_project: Path) -> None:
+    result = run_cli("build", "--project", str(long_project), "-l", "everything", "-l",
+                     "long-name", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    out = long_project / "output"
+    card = out / "everything" / "en" / "wallet-card.pdf"
+    back = pdf_text(card)[1]
+    assert "Saint Mary's Hospital Center Outpatient Opioid" in " ".join(back.split())
+    assert font_sizes(card, 1, "Saint Mary") == {8.0}
+    # The short name, not the long one, on the long-name card.
+    assert "Eastern Shore Recovery" in pdf_text(out / "long-name" / "en" / "wallet-card.pdf")[1]
+    # The flyer set its body smaller and left out the first fallback, the e-mail, which was
+    # enough: all sixteen services and the phone are still there.
+    flyer = " ".join(pdf_text(out / "everything" / "en" / "flyer.pdf")[0].split())
+    assert "outpatient-intake-coordinator@example.org" not in flyer
+    assert "Telehealth" in flyer and " more" not in flyer
+    assert "(410) 555-0100" in flyer
+
+
+def test_what_cannot_fit_names_page_element_column_and_row(long_project: Path) -> None:
+    result = run_cli("build", "--project", str(long_project), "-l", "too-many-hours", "-m",
+                     "wallet-card", "--lang", "en")
+    assert result.exit_code == 1
+    line = next(x for x in result.output.splitlines() if "too-many-hours" in x)
+    assert line.startswith("error: content/locations.csv:4: too-many-hours / en / wallet-card, "
+                           "page 2: ")
+    assert "opening hours (column 'hours')" in line
+    assert "too long at the 8 pt minimum" in line
+    assert "shorten it to about" in line
+    assert not (long_project / "output" / "too-many-hours" / "en" / "wallet-card.pdf").exists()
+
+
+def test_a_document_that_fits_is_laid_out_once(project: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from makeprint_engine.plan import Job
+    from makeprint_engine.project import load_project
+
+    renderer = render.Renderer(load_project(project))
+    calls = []
+    once = renderer._layout_once
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(args[1])
+        return once(*args, **kwargs)
+
+    monkeypatch.setattr(renderer, "_layout_once", counting)
+    assert renderer.render(Job("east-harbor", "en", "flyer")).ok
+    assert calls == ["all"]
+
+
+def test_fitting_is_bounded(long_project: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from makeprint_engine.plan import Job
+    from makeprint_engine.project import load_project
+
+    renderer = render.Renderer(load_project(long_project))
+    calls = []
+    once = renderer._layout_once
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(args[1])
+        return once(*args, **kwargs)
+
+    monkeypatch.setattr(renderer, "_layout_once", counting)
+    for slug in ROWS:
+        for material in ("wallet-card", "flyer"):
+            calls.clear()
+            renderer.render(Job(slug, "en", material))
+            assert 1 <= len(calls) <= fit.MAX_LAYOUTS + 1, (slug, material)  # + shared pages
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "vi", "zh-Hans", "ar"])
+def test_every_language_builds_on_a4(tmp_path: Path, lang: str) -> None:
+    root = copy_project(tmp_path / "proj")
+    org = root / "content" / "organization.yaml"
+    org.write_text(org.read_text(encoding="utf-8").replace("paper: letter", "paper: a4"),
+                   encoding="utf-8")
+    result = run_cli("build", "--project", str(root), "-l", "east-harbor", "--lang", lang)
+    assert result.exit_code == 0, result.output
+    for material in ("flyer", "pamphlet", "wallet-card"):
+        assert (root / "output" / "east-harbor" / lang / f"{material}.pdf").is_file()
+
+
+def test_a_cut_services_list_says_how_many_more(long_project: Path) -> None:
+    from makeprint_engine.plan import Job
+    from makeprint_engine.project import load_project
+
+    renderer = render.Renderer(load_project(long_project))
+    state = fit.FitState(taken=frozenset({"services"}), keep=(("services", 7),))
+    for lang, more in (("en", "and 9 more"), ("es", "y 9 más")):
+        html, _ = renderer._source(Job("everything", lang, "flyer"), "all", state)
+        assert html.count('class="service service-') == 7
+        assert f'<li class="service more">{more}</li>' in html
