@@ -26,7 +26,15 @@ from .glyphs import glyph_problems
 from .images import image_problems
 from .links import link_problems
 from .qr import qr_problems
-from .report import Report, failed_load_report, run_check, schema, summary_line, text_lines
+from .report import (
+    Report,
+    failed_load_report,
+    load_findings,
+    run_check,
+    schema,
+    summary_line,
+    text_lines,
+)
 from .type_size import type_size_problems
 
 __all__ = [
@@ -38,6 +46,7 @@ __all__ = [
     "contrast_problems",
     "contrast_ratio",
     "failed_load_report",
+    "load_findings",
     "glyph_problems",
     "image_problems",
     "layout_problems",
