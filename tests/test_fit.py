@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pypdfium2
 import pytest
-
 from conftest import copy_project, pdf_text, run_cli
+
 from makeprint_engine import fit, render
 from makeprint_engine.materials import discover_materials
 
@@ -27,8 +27,9 @@ ALL_SERVICES = (
     "hepatitis-testing;wound-care;detox;outpatient;telehealth"
 )
 ROWS = {
-    "long-name": f'long-name,{LONG_NAME},Eastern Shore Recovery,1201 Commerce Park Drive Suite 300 '
-    'Building B,Salisbury,MD,21801,(410) 555-0170 ext. 204,,,,"Mon-Fri 05:30-13:00; Sat 06:00-09:00"'
+    "long-name": f"long-name,{LONG_NAME},Eastern Shore Recovery,1201 Commerce Park Drive "
+    "Suite 300 Building B,Salisbury,MD,21801,(410) 555-0170 ext. 204,,,,"
+    '"Mon-Fri 05:30-13:00; Sat 06:00-09:00"'
     ",methadone;buprenorphine;counseling;naloxone,en;es",
     "everything": "everything,Saint Mary's Hospital Center Outpatient Opioid Treatment and Harm "
     "Reduction Program,,4410 Martin Luther King Jr. Boulevard Suite 1200 Floor 3,Salisbury,MD,"

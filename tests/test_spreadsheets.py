@@ -21,6 +21,7 @@ WRITERS = {"xlsx": write_xlsx, "ods": write_ods}
 HEADER = ["slug", "name", "street", "city", "region", "postal_code", "phone", "hours",
           "services", "languages"]
 ONE_CARD = ("--lang", "en", "-m", "wallet-card", "-j", "1")
+SCHEMA = REPO / "makeprint_engine" / "preflight" / "preflight-report.schema.json"
 
 
 def site(n: int, **cells: object) -> list[object]:
@@ -98,7 +99,7 @@ def test_bad_phone_in_row_14_is_located_by_sheet_row_and_column(project: Path, k
                     "--format", "json")
     report = json.loads(check.output)
     jsonschema.validate(report, json.loads(
-        (REPO / "makeprint_engine" / "preflight" / "preflight-report.schema.json").read_text(encoding="utf-8")))
+        SCHEMA.read_text(encoding="utf-8")))
     assert check.exit_code == 1
     [finding] = report["findings"]
     assert (finding["path"], finding["line"], finding["field"]) == (source, 14, "column 'phone'")
@@ -293,7 +294,7 @@ def test_check_skip_invalid_reports_the_rows_and_checks_the_rest(project: Path) 
                      "--skip-invalid", "--format", "json", "-j", "1", "-m", "wallet-card")
     report = json.loads(result.output)
     jsonschema.validate(report, json.loads(
-        (REPO / "makeprint_engine" / "preflight" / "preflight-report.schema.json").read_text(encoding="utf-8")))
+        SCHEMA.read_text(encoding="utf-8")))
     assert result.exit_code == 1
     assert report["documents"] == 1  # site-2's wallet card, in English
     first = report["findings"][0]
