@@ -191,11 +191,11 @@ def _outline(draw: Any, box: Box, line: int, size: tuple[int, int]) -> None:
 
 
 @cache
-def _font(px: int, bold: bool = False) -> Any:
+def _font(px: int) -> Any:
+    """Noto Sans as shipped with makeprint (not the project's copy): the same on every machine."""
     from PIL import ImageFont
 
-    name = "NotoSans-Bold.ttf" if bold else "NotoSans-Regular.ttf"
-    return ImageFont.truetype(str(shipped_root() / "assets" / "fonts" / name), px)
+    return ImageFont.truetype(str(shipped_root() / "assets" / "fonts" / "NotoSans-Regular.ttf"), px)
 
 
 def _wrap(text: str, font: Any, width: float) -> list[str]:
@@ -203,8 +203,8 @@ def _wrap(text: str, font: Any, width: float) -> list[str]:
     lines: list[str] = []
     for word in text.split():
         while len(word) > 1 and font.getlength(word) > width:
-            cut = next(n for n in range(len(word) - 1, 0, -1) if font.getlength(word[:n]) <= width
-                       or n == 1)
+            cut = max((n for n in range(1, len(word)) if font.getlength(word[:n]) <= width),
+                      default=1)
             lines.append(word[:cut])
             word = word[cut:]
         if lines and font.getlength(f"{lines[-1]} {word}") <= width:
