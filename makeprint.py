@@ -448,13 +448,16 @@ def preview(
     """Write PNG images of a document's pages, to check it without a PDF viewer.
 
     Writes <slug>-<lang>-<material>-p<N>.png in the current folder, one per page. Exits 0
-    when written, 1 when the document cannot be made, 2 on wrong usage.
+    when written, 1 when the document cannot be made, 2 on wrong usage. Exits 1 when the
+    document does not fit: the pictures show where, outlined in red, each with its message
+    (build refuses to write such a document).
 
     \b
     Example:
         makeprint preview east-harbor wallet-card --lang es
         makeprint preview east-harbor flyer --page 1 -o flyer.png
     """
+    from makeprint_engine.fit import FitProblem
     from makeprint_engine.output import atomic_write
     from makeprint_engine.previews import page_pngs
     from makeprint_engine.render import Renderer
@@ -472,20 +475,37 @@ def preview(
                 )
             )
         job = jobs[0]
-        rendered = Renderer(proj).render(job)
+        # A draft: a document whose only errors are text that does not fit is drawn anyway.
+        rendered = Renderer(proj).render(job, draft=True)
         for problem in rendered.problems:
             if problem.severity == "warning":
                 click.secho(f"warning: {problem}", fg="yellow", err=True)
-        if not rendered.ok or rendered.pdf is None:
-            fail(MakeprintError([p for p in rendered.problems if p.severity == "error"]))
+        errors = [p for p in rendered.problems if p.severity == "error"]
+        if rendered.pdf is None or not all(isinstance(p, FitProblem) for p in errors):
+            fail(MakeprintError(errors))
             return
         if page is not None and page > rendered.pages:
             raise click.BadParameter(f"{job} has {rendered.pages} page(s)", param_hint="'--page'")
         numbers = [page] if page else list(range(1, rendered.pages + 1))
-        for number, png in zip(numbers, page_pngs(rendered.pdf, numbers, dpi=dpi), strict=True):
+        pngs = page_pngs(rendered.pdf, numbers, dpi=dpi, marks=rendered.marks)
+        for number, png in zip(numbers, pngs, strict=True):
             path = _preview_path(output, job, number, single=len(numbers) == 1)
             atomic_write(path, png)
             click.echo(f"wrote {_shown(path.resolve())}")
+        if errors:
+            marked = sorted({mark.page for mark in rendered.marks})
+            shown = [n for n in marked if n in numbers]
+            where = (
+                "outlined in red on page " + ", ".join(map(str, shown))
+                if shown
+                else "on page " + ", ".join(map(str, marked)) + ", not written here"
+            )
+            click.secho(
+                f"{job} does not fit, so build will not write it; what does not fit is {where}",
+                fg="red",
+                err=True,
+            )
+            fail(MakeprintError(errors))
     except MakeprintError as exc:
         fail(exc)
 

@@ -39,6 +39,7 @@ from . import previews
 from .errors import MakeprintError, Problem
 from .event import FIELDS as EVENT_FIELDS
 from .event import FormError, validate_event
+from .fit import FitProblem, Mark
 from .locations import SERVICES, Location
 from .options import Options
 from .plan import Job
@@ -92,6 +93,10 @@ class Doc:
     pages: int
     qr_url: str
     problems: list[Problem] = field(default_factory=list)
+    # A document that does not fit: its PDF, only ever shown as images with ``marks`` outlined
+    # in red (never served: build would refuse it too).
+    draft: bytes | None = None
+    marks: list[Mark] = field(default_factory=list)
 
     @property
     def errors(self) -> list[str]:
@@ -448,7 +453,7 @@ class App:
                 renderer = copy.copy(renderer)
                 renderer.project = project
             try:
-                rendered = render_variant(renderer, target.job, target.variant)
+                rendered = render_variant(renderer, target.job, target.variant, draft=True)
             except Exception as exc:  # noqa: BLE001 - shown on the page, never a traceback
                 self.log(f"rendering {target.job} failed:\n{traceback.format_exc()}")
                 return Doc(
@@ -458,14 +463,27 @@ class App:
                     qr_url,
                     [Problem(f"{target.job}: rendering failed: {type(exc).__name__}: {exc}")],
                 )
-        return Doc(rendered.ok, rendered.pdf, rendered.pages, rendered.qr_url, rendered.problems)
+        if rendered.ok:
+            return Doc(True, rendered.pdf, rendered.pages, rendered.qr_url, rendered.problems)
+        errors = [p for p in rendered.problems if p.severity == "error"]
+        fits_not = rendered.pdf is not None and all(isinstance(p, FitProblem) for p in errors)
+        return Doc(
+            False,
+            None,
+            rendered.pages,
+            rendered.qr_url,
+            rendered.problems,
+            draft=rendered.pdf if fits_not else None,
+            marks=list(rendered.marks) if fits_not else [],
+        )
 
     def page_png(self, target: Target, doc: Doc, page: int) -> bytes:
         key = (*target.key, "png", page)
         hit = self.pngs.get(key)
         if hit is None:
-            assert doc.pdf is not None
-            hit = previews.page_pngs(doc.pdf, [page], max_px=PREVIEW_MAX_PX)[0]
+            pdf = doc.pdf or doc.draft
+            assert pdf is not None
+            hit = previews.page_pngs(pdf, [page], max_px=PREVIEW_MAX_PX, marks=doc.marks)[0]
             self.pngs.put(key, hit)
         return hit  # type: ignore[no-any-return]
 
@@ -492,8 +510,10 @@ class App:
                 "/api/page.png?" + urlencode(dict(query, page=str(n)))
                 for n in range(1, doc.pages + 1)
             ]
-            if doc.ok
+            if doc.ok or doc.draft is not None
             else [],
+            # The images show a document that does not fit, outlined in red; no PDF is offered.
+            "draft": doc.draft is not None,
             "pdf": "/api/pdf?" + urlencode(query) if doc.ok else None,
             "download": "/api/pdf?" + urlencode(dict(query, download="1")) if doc.ok else None,
             "filename": target.filename,
@@ -683,7 +703,12 @@ class Handler(BaseHTTPRequestHandler):
         target, _ = self._target(query)
         doc = app.document(target)
         body = app.describe(target, doc)
-        if not doc.ok:
+        if doc.draft is not None:
+            body["error"] = (
+                f"{target.title} does not fit, so it cannot be printed. What does not fit is "
+                "outlined in red on the pages below: shorten it and save."
+            )
+        elif not doc.ok:
             body["error"] = f"{target.title} could not be made."
         self._json(200 if doc.ok else 422, body)
 
@@ -695,7 +720,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def page_png(self, query: str) -> None:
         target, params = self._target(query, frozenset({"page"}))
-        doc = self._ready(target)
+        doc = self.server.app.document(target)
+        if doc.draft is None:  # a draft's pages are shown, with what does not fit outlined
+            doc = self._ready(target)
         page = params["page"]
         if not _INT_RE.match(page) or not 1 <= int(page) <= doc.pages:
             raise HttpError(404, f"no page {page[:10]}: the document has {doc.pages}")

@@ -21,13 +21,17 @@ class Variant:
     name: str  # used in URLs and file names: a-z and hyphens
     label: str  # shown on the page
     options: Options = field(default_factory=Options)
-    # The hook: make this variant of ``job`` with a warm renderer built for ``options``.
-    render: Callable[[Renderer, Job], Rendered] = lambda renderer, job: renderer.render(job)
+    # The hook: make this variant of ``job`` with a warm renderer built for ``options``;
+    # ``draft`` as in ``Renderer.render``.
+    render: Callable[[Renderer, Job, bool], Rendered] = (
+        lambda renderer, job, draft: renderer.render(job, draft=draft)
+    )
 
 
-def _sheet(renderer: Renderer, job: Job) -> Rendered:
-    """The card imposed ten times on card stock: fronts, then backs for long-edge duplex."""
-    rendered = renderer.render(job)
+def _sheet(renderer: Renderer, job: Job, draft: bool) -> Rendered:
+    """The card imposed ten times on card stock: fronts, then backs for long-edge duplex.
+    A draft of a card that does not fit is the card itself, where its marks are."""
+    rendered = renderer.render(job, draft=draft)
     sheets = [extra for extra in rendered.extras if extra[3] == "sheet"]
     if rendered.ok and sheets:
         _, pdf, pages, _ = sheets[0]
@@ -35,8 +39,8 @@ def _sheet(renderer: Renderer, job: Job) -> Rendered:
     return replace(rendered, pdf=None) if rendered.ok else rendered
 
 
-def _press(renderer: Renderer, job: Job) -> Rendered:
-    return renderer.render(replace(job, profile="press"))
+def _press(renderer: Renderer, job: Job, draft: bool) -> Rendered:
+    return renderer.render(replace(job, profile="press"), draft=draft)
 
 
 VARIANTS: dict[str, Variant] = {
@@ -55,6 +59,7 @@ def variants_for(material: str) -> list[str]:
     return names + ["press"]
 
 
-def render_variant(renderer: Renderer, job: Job, variant: str) -> Rendered:
-    """Make ``variant`` of ``job``; ``renderer`` must have been built with its options."""
-    return VARIANTS[variant].render(renderer, job)
+def render_variant(renderer: Renderer, job: Job, variant: str, draft: bool = False) -> Rendered:
+    """Make ``variant`` of ``job``; ``renderer`` must have been built with its options.
+    ``draft``: a document that does not fit is made anyway, for previews (see render.py)."""
+    return VARIANTS[variant].render(renderer, job, draft)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pypdfium2
 import pytest
-from conftest import REPO, copy_project, decode_qr, pdf_text
+from conftest import REPO, copy_project, decode_qr, overfill_hours, pdf_text
 from test_server import Served
 
 from makeprint_engine import Job, load_project
@@ -276,6 +276,36 @@ def test_a_template_error_is_readable_and_fixing_it_refreshes_the_preview(  # ty
             assert tab.locator("#doc img").count() == 0
             flyer.write_text(good)  # the author fixes it: the page notices by itself
             tab.wait_for_function(ALL_IMAGES_LOADED, arg="#doc img", timeout=20000)
+            assert tab.locator("#doc [role=alert]").count() == 0
+    finally:
+        running.close()
+
+
+def test_a_document_that_does_not_fit_is_shown_outlined_then_fixed(  # type: ignore[no-untyped-def]
+    browser, project: Path
+) -> None:
+    csv = project / "content" / "locations.csv"
+    good = csv.read_text(encoding="utf-8")
+    overfill_hours(project)
+    running = Served(project, watch=True)
+    try:
+        with opened(browser, running) as tab:
+            tab.select_option("#location", "east-harbor")
+            tab.select_option("#lang", "en")
+            tab.select_option("#material", "wallet-card")
+            alert = tab.locator("#doc [role=alert]")
+            alert.wait_for()
+            assert "does not fit" in alert.inner_text()
+            assert "opening hours (column 'hours')" in tab.inner_text("#doc ul.problems")
+            tab.wait_for_function(ALL_IMAGES_LOADED, arg="#doc img")
+            images = tab.locator("#doc img")
+            assert images.count() == 2
+            assert images.nth(1).get_attribute("alt").endswith("outlined in red")
+            assert tab.locator("#doc a.download, #doc a.print").count() == 0  # no PDF
+            csv.write_text(good, encoding="utf-8")  # shortened: the page notices by itself
+            tab.wait_for_function(
+                "() => document.querySelector('#doc a.download') !== null", timeout=20000
+            )
             assert tab.locator("#doc [role=alert]").count() == 0
     finally:
         running.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import shutil
@@ -11,13 +12,16 @@ from urllib.parse import unquote
 
 import pytest
 import zxingcpp
-from conftest import manifest, run_cli
+from conftest import manifest, overfill_hours, run_cli
 from PIL import Image
 
 from makeprint_engine import Job, load_project
 from makeprint_engine.contact_sheet import THUMB_PX, write_contact_sheet
 from makeprint_engine.context import qr_for
-from makeprint_engine.previews import page_count, page_pngs
+from makeprint_engine.fit import Mark
+from makeprint_engine.options import Options
+from makeprint_engine.previews import LABEL_INK, draw_marks, page_count, page_pngs
+from makeprint_engine.render import Renderer
 
 
 def png_size(path: Path, kind: str = "PNG") -> tuple[int, int]:
@@ -103,6 +107,123 @@ def test_preview_of_a_language_the_location_lacks(
     result = run_cli("preview", "--project", str(project), "east-harbor", "flyer", "--lang", "es")
     assert result.exit_code == 1
     assert 'east-harbor is not made in "es" — its languages are en' in result.output
+
+
+def is_red(pixel: tuple[int, ...]) -> bool:
+    red, green, blue = pixel[:3]
+    return red > 180 and green < 60 and blue < 60
+
+
+def red_count(image: Image.Image) -> int:
+    data = image.convert("RGB").tobytes()
+    return sum(1 for i in range(0, len(data), 3) if is_red(tuple(data[i : i + 3])))
+
+
+def ink_count(image: Image.Image) -> int:
+    """Pixels of the labels' dark red text, a colour no material uses."""
+    data = image.convert("RGB").tobytes()
+    ink = bytes(LABEL_INK)
+    return sum(1 for i in range(0, len(data), 3) if data[i : i + 3] == ink)
+
+
+def red_on_border(image: Image.Image, rect_mm: tuple[float, ...], dpi: float,
+                  origin: tuple[float, float] = (0, 0)) -> list[bool]:
+    """Whether the pixel at the middle of each side of a mark's rectangle (mm from the page
+    box's corner; ``origin`` in pixels) is red: left, top, right (bottom may be off the page)."""
+    x, y, w, h = (v / 25.4 * dpi for v in rect_mm)
+    x, y = x + origin[0], y + origin[1]
+    middle = min(y + h / 2, y + (image.height - y) / 2)
+    points = [(x, middle), (x + w / 2, y), (min(x + w, image.width - 1), middle)]
+    return [is_red(image.getpixel((round(px), round(py)))) for px, py in points]
+
+
+def test_preview_outlines_what_does_not_fit_in_red_and_exits_1(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    args = ("preview", "--project", str(project), "east-harbor", "wallet-card", "--lang", "en")
+    assert run_cli(*args, "-o", "fits.png").exit_code == 0
+    overfill_hours(project)
+    result = run_cli(*args)
+    assert result.exit_code == 1, result.output  # it cannot be built…
+    # …but its pictures are written, and the message says what to shorten and where.
+    assert "wrote east-harbor-en-wallet-card-p2.png" in result.output
+    assert "opening hours (column 'hours'): 2 lines" in result.output
+    assert "too long at the 8 pt minimum" in result.output
+    assert "does not fit, so build will not write it" in result.output
+    assert "outlined in red on page 2" in result.output
+
+    job = Job("east-harbor", "en", "wallet-card")
+    marks = Renderer(load_project(project)).render(job, draft=True).marks
+    assert marks and {mark.page for mark in marks} == {2}
+    assert all("opening hours" in mark.message for mark in marks)
+    with (
+        Image.open(here / "east-harbor-en-wallet-card-p2.png") as draft,
+        Image.open(here / "fits-p2.png") as fits,
+    ):
+        assert draft.size == fits.size == (525, 300)
+        for mark in marks:  # the rectangle is outlined where the mark says, in red
+            assert all(red_on_border(draft, mark.rect_mm, 150)), mark
+            assert not any(red_on_border(fits, mark.rect_mm, 150)), mark
+        assert red_count(fits) == 0 and red_count(draft) > 1000
+        # The label: its message's text, not only red lines.
+        assert ink_count(draft) > 200 and ink_count(fits) == 0
+    # The front, which fits, is drawn as it is.
+    with (
+        Image.open(here / "east-harbor-en-wallet-card-p1.png") as draft,
+        Image.open(here / "fits-p1.png") as fits,
+    ):
+        assert draft.tobytes() == fits.tobytes()
+    # build still refuses it, and writes nothing for it.
+    result = run_cli("build", "--project", str(project), "-l", "east-harbor", "-m", "wallet-card")
+    assert result.exit_code == 1
+    assert "opening hours (column 'hours')" in result.output
+    assert not list((project / "output").rglob("east-harbor/**/wallet-card*.pdf"))
+
+
+def test_marks_are_placed_by_the_trim_box_with_bleed_and_press_marks(project: Path) -> None:
+    """Press PDFs grow beyond the trim (bleed, then crop marks): the outline moves with it."""
+    overfill_hours(project)
+    job = dataclasses.replace(Job("east-harbor", "en", "wallet-card"), profile="press")
+    rendered = Renderer(load_project(project), Options(profile="press")).render(job, draft=True)
+    assert not rendered.ok and rendered.pdf is not None and rendered.marks
+    import pypdf
+
+    page = pypdf.PdfReader(io.BytesIO(rendered.pdf)).pages[1]
+    dpi = 150
+    left = (float(page.trimbox.left) - float(page.mediabox.left)) / 72 * dpi
+    top = (float(page.mediabox.top) - float(page.trimbox.top)) / 72 * dpi
+    assert left > 50 and top > 50  # bleed and the marks' margin: well off the corner
+    (png,) = page_pngs(rendered.pdf, [2], dpi=dpi, marks=rendered.marks)
+    plain = page_pngs(rendered.pdf, [2], dpi=dpi)[0]
+    with Image.open(io.BytesIO(png)) as image, Image.open(io.BytesIO(plain)) as without:
+        for mark in rendered.marks:
+            assert all(red_on_border(image, mark.rect_mm, dpi, (left, top))), mark
+            assert not any(red_on_border(without, mark.rect_mm, dpi, (left, top))), mark
+            # Where the page box's corner is, ignoring the trim, there is no outline.
+            assert not any(red_on_border(image, mark.rect_mm, dpi)), mark
+
+
+def test_labels_stay_on_the_image_and_are_deterministic() -> None:
+    message = "flyer: hotline strip: hotlines (content/en/flyer.yaml): 3.2 mm too wide " * 2
+    marks = [
+        Mark(1, (60.0, 30.0, 25.0, 18.0), message),  # the bottom-right corner of a card
+        Mark(1, (60.0, 30.0, 25.5, 18.5), message),  # nearly the same box: outlined once
+        Mark(1, (2.0, 2.0, 10.0, 5.0), "name: 1 line too long"),
+    ]
+    blank = Image.new("RGB", (525, 300), "white")
+    first = draw_marks(blank, marks, 150 / 25.4)
+    again = draw_marks(blank, marks, 150 / 25.4)
+    assert first.tobytes() == again.tobytes() and first.size == blank.size
+    assert blank.getpixel((100, 100)) == (255, 255, 255)  # the original is left alone
+    # Both labels are drawn, the first above its box: nothing fits below or beside it.
+    ink = [(x, y) for y in range(first.height) for x in range(first.width)
+           if first.getpixel((x, y)) == LABEL_INK]
+    box_top = round(30 / 25.4 * 150)
+    assert len({y for _, y in ink if y < box_top - 5}) > 30
+    assert all(red_on_border(first, mark.rect_mm, 150) for mark in marks[::2])
 
 
 def test_page_pngs_checks_its_arguments(built: Path) -> None:

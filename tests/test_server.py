@@ -16,7 +16,9 @@ from typing import Any
 
 import pypdfium2
 import pytest
-from conftest import copy_project, decode_qr, pdf_text, run_cli
+from conftest import copy_project, decode_qr, overfill_hours, pdf_text, run_cli
+from PIL import Image
+from test_preview import red_count
 
 import makeprint_engine.server as server_module
 from makeprint_engine import Job, load_project
@@ -469,6 +471,46 @@ def test_a_template_error_is_shown_as_a_readable_message(project: Path) -> None:
         assert status == 422 and b"could not be made" in body
         status, _, body = running.get("/api/pdf?" + doc_query("east-harbor", "en", "flyer"))
         assert status == 422
+    finally:
+        running.close()
+
+
+def test_a_document_that_does_not_fit_is_shown_outlined_in_red_never_served(
+    project: Path,
+) -> None:
+    overfill_hours(project)
+    running = Served(project, watch=False)
+    try:
+        for variant in ("single", "sheet", "press"):
+            query = doc_query("east-harbor", "en", "wallet-card", variant=variant)
+            status, doc = running.json("/api/document?" + query)
+            assert status == 422, (variant, doc)
+            assert not doc["ok"] and doc["draft"] and doc["pdf"] is None and not doc["download"]
+            assert "does not fit" in doc["error"] and "outlined in red" in doc["error"]
+            assert any(
+                "opening hours (column 'hours')" in p and "too long at the 8 pt minimum" in p
+                for p in doc["problems"]
+            ), doc["problems"]
+            # The card's pages (a sheet that cannot be made shows the card): the back, which
+            # does not fit, has red outlines; the front, which fits, has none.
+            assert len(doc["images"]) == 2
+            reds = []
+            for url in doc["images"]:
+                status, headers, png = running.get(url)
+                assert status == 200 and headers["Content-Type"] == "image/png", url
+                with Image.open(io.BytesIO(png)) as image:
+                    reds.append(red_count(image))
+            assert reds[0] == 0 and reds[1] > 1000, (variant, reds)
+            # Never as a PDF: build refuses it too.
+            status, _, body = running.get("/api/pdf?" + query)
+            assert status == 422 and b"could not be made" in body
+        # A location that fits is shown as before, without red.
+        status, doc = running.json("/api/document?" + doc_query("riverside-clinic", "en",
+                                                                 "wallet-card"))
+        assert status == 200 and doc["ok"] and not doc["draft"] and doc["pdf"]
+        status, _, png = running.get(doc["images"][1])
+        with Image.open(io.BytesIO(png)) as image:
+            assert red_count(image) == 0
     finally:
         running.close()
 

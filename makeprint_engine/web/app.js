@@ -135,7 +135,17 @@ async function loadCatalog() {
   return true;
 }
 
+// Every page as an image; a draft's alt text says what the red outlines are.
+function pageFigures(doc) {
+  const what = doc.draft ? ", with what does not fit outlined in red" : "";
+  const figures = doc.images.map((src, index) => element("figure", {},
+    element("img", { src, alt: `Page ${index + 1} of ${doc.pages}: ${doc.title}${what}`, loading: "lazy" }),
+    element("figcaption", { text: `Page ${index + 1} of ${doc.pages}` })));
+  return element("div", { class: `pages ${doc.material}${doc.draft ? " draft" : ""}` }, ...figures);
+}
+
 // A block for one document: title, links to download and print, warnings, every page.
+// A document that does not fit shows its pages with each problem outlined, and no PDF.
 function documentBlock(doc, headingTag) {
   const block = element("article", { class: "document" });
   block.append(element(headingTag, { class: "doc-title", text: doc.title }));
@@ -144,6 +154,7 @@ function documentBlock(doc, headingTag) {
       element("p", { class: "problems", role: "alert", text: doc.error || "This document could not be made." }),
       element("ul", { class: "problems" }, ...(doc.problems || []).map((p) => element("li", { text: p }))),
     );
+    if (doc.draft && doc.images && doc.images.length) block.append(pageFigures(doc));
     return block;
   }
   const pages = doc.pages === 1 ? "1 page" : `${doc.pages} pages`;
@@ -155,10 +166,7 @@ function documentBlock(doc, headingTag) {
                      text: "Open PDF to print" })),
   );
   for (const warning of doc.warnings || []) block.append(element("p", { class: "note", text: `Note: ${warning}` }));
-  const figures = doc.images.map((src, index) => element("figure", {},
-    element("img", { src, alt: `Page ${index + 1} of ${doc.pages}: ${doc.title}`, loading: "lazy" }),
-    element("figcaption", { text: `Page ${index + 1} of ${doc.pages}` })));
-  block.append(element("div", { class: `pages ${doc.material}` }, ...figures));
+  block.append(pageFigures(doc));
   return block;
 }
 
@@ -260,7 +268,7 @@ async function submitEvent(event) {
 
 function showEventDocuments(documents, error) {
   const result = $("event-result");
-  const heading = element("h3", { id: "event-result-h", tabindex: "-1", text: `Ready to print: ${eventState.name}` });
+  const heading = element("h3", { id: "event-result-h", tabindex: "-1", text: `${error ? "Not ready to print" : "Ready to print"}: ${eventState.name}` });
   const blocks = documents.map((doc) => documentBlock(doc, "h4"));
   result.replaceChildren(heading, element("p", { role: "status", class: "note",
     text: error || "Check every page, then download or print." }), element("div", { class: "event-docs" }, ...blocks));
