@@ -299,7 +299,7 @@ class Maker:
                               "/contact/referral-form", "/get-help"))
             url = f"https://www.{domain}{path}"
             if r.random() < 0.25:
-                url += "?site={slug}"
+                url += self.pick(("?site={slug}", "?site={slug}&lang={lang}"))
             if r.random() < 0.3:
                 short = f"https://{self.pick(('go.example', 'hr.example', 'lnk.example'))}/" + \
                     self.chars(ALNUM, r.randint(4, 7))
@@ -351,7 +351,7 @@ class Maker:
             if r.random() < 0.15 else "",
             "email": f"{r.choice(('intake', 'info', 'help', 'frontdesk'))}@{domain}"
             if r.random() < 0.3 else "",
-            "website": f"https://www.{domain}/" + r.choice(("", "", "locations/" + key[:30]))
+            "website": f"https://www.{domain}/" + r.choice(("", "", "locations/" + slugify(city)))
             if r.random() < 0.55 else "",
             "intake_url": url,
             "intake_short_url": short,
