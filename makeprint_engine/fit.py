@@ -53,6 +53,7 @@ class Fallback:
 
     key: str
     keep: int | None = None
+    wide: bool = False  # only for its own element, when a word of it is too wide
 
 
 @dataclass(frozen=True)
@@ -276,13 +277,26 @@ def _overflow(box: Any, page: int) -> Overflow | None:
         if not is_text:
             limit = text_bottom if is_line else edge_bottom
             over_y = max(over_y, inner.border_box_y() + inner.border_height() - limit)
-        if not is_line:
+        if is_line:
+            # A line too wide: every fitted element on it may be what to shrink (the phone
+            # number, not the word "Call" that it pushes out of a right-to-left column).
+            inside = _own_line(inner, inner_keys)
+            wide = max(
+                (b.border_box_x() + b.border_width() - text_right
+                 for b, _ in inside if type(b).__name__ == "TextBox"),
+                default=0.0,
+            )
+            if wide * PX_TO_MM > OVERFLOW_TOLERANCE_MM:
+                for key in {k for _, ks in inside for k in ks[-1:]} or set(inner_keys[-1:]):
+                    culprits[key] = max(culprits.get(key, 0.0), wide)
+        else:
             limit = text_right if is_text else edge_right
             over = inner.border_box_x() + inner.border_width() - limit
             over_x = max(over_x, over)
-            if over / (96 / 25.4) > OVERFLOW_TOLERANCE_MM and inner_keys:
+            if not is_text and over * PX_TO_MM > OVERFLOW_TOLERANCE_MM and inner_keys:
                 key = inner_keys[-1]
                 culprits[key] = max(culprits.get(key, 0.0), over)
+    over_y = max(over_y, _collision(box))
     if max(over_y, over_x) * PX_TO_MM <= OVERFLOW_TOLERANCE_MM:
         return None
     name = box.element.get("data-fit") or box.element.get("class") or box.element_tag
@@ -297,6 +311,66 @@ def _overflow(box: Any, page: int) -> Overflow | None:
         (box.border_box_x(), box.border_box_y(), box.border_width(), box.border_height()),
         box.element,
     )
+
+
+def _own_line(line: Any, keys: tuple[str, ...]) -> list[tuple[Any, tuple[str, ...]]]:
+    """The boxes on a line, with their fitted elements, but not the lines of inline blocks on
+    it (the flyer's two columns are inline blocks on one line): those are lines of their own."""
+    found: list[tuple[Any, tuple[str, ...]]] = []
+
+    def visit(box: Any, keys: tuple[str, ...]) -> None:
+        for child in getattr(box, "children", ()):
+            if type(child).__name__ == "LineBox":
+                continue
+            element = getattr(child, "element", None)
+            own = keys
+            if element is not None and getattr(child, "element_tag", None) is not None:
+                key = element.get("data-fit-el")
+                if key is not None and (not keys or keys[-1] != key):
+                    own = (*keys, key)
+            found.append((child, own))
+            visit(child, own)
+
+    visit(line, keys)
+    return found
+
+
+def _collision(box: Any) -> float:
+    """How far the box's running text runs under text positioned over it (the card's
+    hotlines sit at the bottom of its details): overflow as much as running out of the box."""
+    lines: list[tuple[float, float, float, float]] = []
+    placed: list[tuple[float, float, float, float]] = []
+
+    def visit(child: Any, holder: list[Any] | None) -> None:
+        element = getattr(child, "element", None)
+        if element is not None and element.get("data-bleed") is not None:
+            return
+        if child.style["transform"]:
+            return
+        if holder is None and child.style["position"] == "absolute":
+            own: list[Any] = []
+            for grandchild in getattr(child, "children", ()):
+                visit(grandchild, own)
+            if own:
+                placed.append((min(b[0] for b in own), min(b[1] for b in own),
+                               max(b[2] for b in own), max(b[3] for b in own)))
+            return
+        if type(child).__name__ == "LineBox":
+            rect = (child.position_x, child.position_y, child.position_x + child.width,
+                    child.position_y + child.height)
+            (lines if holder is None else holder).append(rect)
+            return
+        for grandchild in getattr(child, "children", ()):
+            visit(grandchild, holder)
+
+    for child in getattr(box, "children", ()):
+        visit(child, None)
+    over = 0.0
+    for x0, y0, x1, y1 in placed:
+        for lx0, ly0, lx1, ly1 in lines:
+            if lx0 < x1 and x0 < lx1 and ly0 < y1 and y0 < ly1:
+                over = max(over, ly1 - y0)
+    return over
 
 
 # --- choosing the next state ------------------------------------------------------------------
@@ -429,7 +503,8 @@ class Fitter:
             e for e in self.spec.elements if e.key in overflow.keys and e.key in self.defaults
         ]
         fallbacks = [
-            f for f in self.spec.fallbacks if f.key in overflow.keys and f.key not in self.taken
+            f for f in self.spec.fallbacks
+            if f.key in overflow.keys and f.key not in self.taken and not f.wide
         ]
         steps = max(
             (int(round((self.own.get(e.key, self.defaults[e.key]) - e.min_pt) / STEP_PT))

@@ -191,12 +191,16 @@ def _fit(meta: Mapping, source: str, problems: Problems) -> FitSpec:
             fallbacks.append(Fallback(item))
         elif isinstance(item, Mapping) and len(item) == 1:
             (key, keep), = item.items()
-            if isinstance(keep, int) and keep > 0:
+            if keep == "wide":
+                fallbacks.append(Fallback(str(key), wide=True))
+                continue
+            if isinstance(keep, int) and not isinstance(keep, bool) and keep > 0:
                 fallbacks.append(Fallback(str(key), keep))
                 continue
-            problems.add(f"{keep!r} is not a number of items to keep", path=source,
+            problems.add(f"{keep!r} is not a number of items to keep, or 'wide'", path=source,
                          line=raw.line_of("fallbacks"), field=f"fit.fallbacks[{index}]", hint=hint)
         else:
-            problems.add("each fallback is a key, or {key: items to keep}", path=source,
+            problems.add("each fallback is a key, {key: items to keep} or {key: wide}",
+                         path=source,
                          line=raw.line_of("fallbacks"), field=f"fit.fallbacks[{index}]", hint=hint)
     return FitSpec(tuple(elements), tuple(fallbacks))
