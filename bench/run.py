@@ -14,7 +14,8 @@ measures, in the same run:
       all-core build, half just after: each ratio's terms are measured back to back);
   (d) a rebuild with nothing changed (wall time, interpreter start included; median of 3);
   (e) a rebuild after one location's phone number changed (documents rebuilt);
-  (f) peak memory of a worker process for a small and a large build.
+  (f) peak memory of a worker process for a small and a large build;
+  (g) copyfitting's cost: render time with fitting ÷ with one layout, sample and long data.
 
 With --repeat N, (a), (b) and (c) are measured N times, one round after another, each ratio
 is taken within its round, and the report gives the median of each (and every round, in the
@@ -395,6 +396,18 @@ def main() -> None:
             f"{rss_large:.0f} MB at {large_docs}"
         )
 
+        # (g) copyfitting's cost: every document rendered in one warm process with fitting and
+        # with a single layout, on the sample and on this run's long data (bench/fitting.py).
+        from fitting import run as fitting_run
+
+        for name, locations in (("sample", None), ("long", csv_path)):
+            fitted = fitting_run(locations, 1 if args.quick else 3)
+            report[f"fit_cost_{name}"] = fitted["fitting_cost_ratio"]
+            report[f"fit_layouts_{name}"] = fitted["layouts_per_document"]
+            log(f"(g) fitting on the {name} data: {fitted['layouts_per_document']} layouts a "
+                f"document ({fitted['documents_refitted']} of {fitted['documents']} fitted), "
+                f"×{fitted['fitting_cost_ratio']} the time of one layout")
+
     if args.json:
         print(json.dumps(report, sort_keys=True))
         return
@@ -416,6 +429,9 @@ def main() -> None:
         f"(target: that location's {len(project.languages) and 6})"
     )
     print(f"{'worker RSS, large ÷ small build':34} {report['rss_growth']:>8}    (target ≤ 1.10)")
+    for name in ("sample", "long"):
+        print(f"{'fitting cost, ' + name + ' data':34} {report['fit_cost_' + name]:>8}×   "
+              f"({report['fit_layouts_' + name]} layouts a document)")
 
 
 if __name__ == "__main__":

@@ -35,3 +35,7 @@ def test_quick_benchmark_reports_every_figure_with_rounds() -> None:
         ratio = r["naive_s_per_doc"] * report["documents"] / r["makeprint_jall_s"]
         assert r["speedup_vs_naive"] == pytest.approx(ratio, rel=0.01)
     assert any(key.startswith("rss_mb_") for key in report)
+    # Copyfitting's cost: the sample needs one layout a document, the long data more.
+    assert report["fit_layouts_sample"] == 1.0
+    assert report["fit_layouts_long"] >= 1.0
+    assert report["fit_cost_sample"] > 0 and report["fit_cost_long"] > 0

@@ -1,6 +1,6 @@
 """What copyfitting costs: render time per document with fitting and without, same run.
 
-    python bench/fit.py [--locations FILE ...] [--rounds N]
+    python bench/fitting.py [--locations FILE ...] [--rounds N]
 
 For each locations file (default: the sample, and tests/data/stress-locations.csv), every
 document (location × its languages × material) is rendered in one warm process twice per
@@ -65,7 +65,7 @@ def run(locations: Path | None, rounds: int) -> dict[str, object]:
             fit.Fitter.update = update  # type: ignore[method-assign]
     fitted, plain = statistics.median(fitted_ms), statistics.median(plain_ms)
     return {
-        "locations": str(locations.relative_to(REPO)) if locations else "content/locations.csv",
+        "locations": _shown(locations),
         "documents": len(jobs),
         "layouts_per_document": round(statistics.median(per_doc), 2),
         "documents_refitted": refitted,
@@ -73,6 +73,12 @@ def run(locations: Path | None, rounds: int) -> dict[str, object]:
         "ms_per_document_one_layout": round(plain, 1),
         "fitting_cost_ratio": round(fitted / plain, 3),
     }
+
+
+def _shown(locations: Path | None) -> str:
+    if locations is None:
+        return "content/locations.csv"
+    return str(locations.relative_to(REPO)) if locations.is_relative_to(REPO) else locations.name
 
 
 def main() -> None:
