@@ -171,36 +171,34 @@ def test_what_cannot_fit_names_page_element_column_and_row(long_project: Path) -
     assert not (long_project / "output" / "too-many-hours" / "en" / "wallet-card.pdf").exists()
 
 
-def test_a_document_that_fits_is_laid_out_once(project: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from makeprint_engine.plan import Job
+def counted(root: Path) -> tuple[render.Renderer, list[str]]:
+    """A renderer of ``root`` and the list its layouts are counted in (one entry each)."""
     from makeprint_engine.project import load_project
 
-    renderer = render.Renderer(load_project(project))
-    calls = []
+    renderer = render.Renderer(load_project(root))
+    calls: list[str] = []
     once = renderer._layout_once
 
     def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
         calls.append(args[1])
         return once(*args, **kwargs)
 
-    monkeypatch.setattr(renderer, "_layout_once", counting)
+    renderer._layout_once = counting  # type: ignore[method-assign]
+    return renderer, calls
+
+
+def test_a_document_that_fits_is_laid_out_once(project: Path) -> None:
+    from makeprint_engine.plan import Job
+
+    renderer, calls = counted(project)
     assert renderer.render(Job("east-harbor", "en", "flyer")).ok
     assert calls == ["all"]
 
 
-def test_fitting_is_bounded(long_project: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_fitting_is_bounded(long_project: Path) -> None:
     from makeprint_engine.plan import Job
-    from makeprint_engine.project import load_project
 
-    renderer = render.Renderer(load_project(long_project))
-    calls = []
-    once = renderer._layout_once
-
-    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
-        calls.append(args[1])
-        return once(*args, **kwargs)
-
-    monkeypatch.setattr(renderer, "_layout_once", counting)
+    renderer, calls = counted(long_project)
     for slug in ROWS:
         for material in ("wallet-card", "flyer"):
             calls.clear()
