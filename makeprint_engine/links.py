@@ -217,20 +217,22 @@ def check_intake(org: Any, materials: Any, locations: Any) -> list[tuple[str, Pr
     names = tracking_names(tuple(org.tracking.params.values()))
     for loc in locations:
         track = tracking_on(loc.qr_tracking, loc.intake_url, org.tracking.enabled)
-        failed = untypeable = False
+        refused: list[tuple[int, str, Any]] = []  # (characters allowed, material, error)
+        untypeable = False
         for lang in loc.languages:
             for material in materials.values():
                 filled = fill(loc.intake_url, loc.slug, lang, material.name)
-                if not failed:
-                    try:
-                        plan_qr(filled, org.tracking, material.name, loc.slug, lang,
-                                material.qr_min_mm, material.qr_max_mm, track)
-                    except QRBudgetError as exc:
-                        problems.append((loc.slug, budget_problem(
-                            loc.intake_origin, loc.slug, material.name, exc)))
-                        failed = True
+                try:
+                    plan_qr(filled, org.tracking, material.name, loc.slug, lang,
+                            material.qr_min_mm, material.qr_max_mm, track)
+                except QRBudgetError as exc:
+                    refused.append((exc.limit, material.name, exc))
                 link = printed_link(filled, loc.intake_short_url, None, names)
                 untypeable = untypeable or link is None
+        if refused:  # one error a location: the material that allows the fewest characters
+            _, material_name, exc = min(refused, key=lambda r: (r[0], r[1]))
+            problems.append((loc.slug, budget_problem(loc.intake_origin, loc.slug,
+                                                      material_name, exc)))
         if untypeable:
             website = loc.website or org.website
             instead = (f"prints the website {display_url(website)} instead" if website

@@ -8,12 +8,13 @@ import re
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+import pikepdf
 import pypdfium2
 import pytest
 import qrcode
 import qrcode.constants
 import zxingcpp
-from conftest import copy_project, manifest, run_cli
+from conftest import copy_project, manifest, run_cli, structure
 
 from makeprint_engine.errors import MakeprintError
 from makeprint_engine.fields import FieldError
@@ -145,21 +146,30 @@ def test_intake_url_may_be_2000_characters_and_the_qr_budget_says_how_many_fit(
     long_url = "https://example.org/f?q=" + "a" * (2000 - 24)
     _write_locations(project, [{"slug": "long", "intake_url": long_url, "languages": "en"}])
     problems = _problems(project)
-    assert len(problems) == 1
-    card = max_chars(31)
-    assert problems[0] == (
+    # One error, for the material that allows the fewest characters: the card.
+    assert max_chars(31) < max_chars(40) < max_chars(50)
+    assert problems == [
         "content/locations.csv:2: column 'intake_url': is too long for a QR code on the "
-        f"flyer of 'long': 2000 characters (tracking left out), and a code of at most 50 mm "
-        f"with modules of 0.5 mm holds {max_chars(50)} — shorten it to at most "
-        f"{max_chars(50)} characters (the form service's own shorter address, or fewer "
+        "wallet-card of 'long': 2000 characters (tracking left out), and a code of at most "
+        f"31 mm with modules of 0.5 mm holds {max_chars(31)} — shorten it to at most "
+        f"{max_chars(31)} characters (the form service's own shorter address, or fewer "
         "pre-filled answers)"
-    )
-    assert card < max_chars(50)
+    ]
     _write_locations(project, [{"slug": "long", "intake_url": long_url + "a"}])
     assert _problems(project) == [
         "content/locations.csv:2: column 'intake_url': is 2001 characters long; the limit is "
         "2000 — shorten it so it fits on a printed card"
     ]
+
+
+def test_skip_invalid_leaves_out_a_location_whose_url_no_code_holds(project: Path) -> None:
+    _write_locations(project, [
+        {"slug": "ok", "intake_url": GOOGLE},
+        {"slug": "long", "intake_url": "https://example.org/f?q=" + "a" * 300},
+    ])
+    loaded = load_project(project, skip_invalid=True)
+    assert [loc.slug for loc in loaded.locations] == ["ok"]
+    assert [(p.line, p.key) for p in loaded.invalid] == [(3, "intake_url")]
 
 
 def test_qr_tracking_column_must_be_on_or_off(project: Path) -> None:
@@ -476,6 +486,11 @@ def test_built_card_prints_the_link_the_rules_say(
     assert printed in text
     assert "docs.google.com" not in text
     assert not any(line.endswith("-") for line in lines if "forms" in line)
+    # The code's alt text names the printed intake link, or (none printed) the form's host.
+    with pikepdf.open(link_build / "output" / slug / "en" / "wallet-card.pdf") as pdf:
+        alts = [alt for kind, alt in structure(pdf) if kind == "/Figure" and alt]
+    host = printed if slug == "gshort" else "docs.google.com"
+    assert [alt for alt in alts if "QR" in alt] == [f"QR code that opens the intake form at {host}"]
 
 
 def test_long_host_breaks_before_a_dot_never_inside_a_label(link_build: Path) -> None:
