@@ -209,8 +209,13 @@ def budget_problem(
 
 
 def check_intake(org: Any, materials: Any, locations: Any) -> list[tuple[str, Problem]]:
-    """Every location's QR codes against the density budget (errors), and a warning for
-    each location that prints no intake link a person could type. Pure: no rendering."""
+    """Every location's intake URL against the QR density budget, and a warning for each
+    location that prints no intake link a person could type. Pure: no rendering.
+
+    A URL that no material's code can hold is an error here, when the project loads (no
+    document of the location could build). One that only some materials cannot hold fails
+    those documents alone, when they are made (``context.qr_plan``), with the same message.
+    """
     from .qr import QRBudgetError, plan_qr
 
     problems: list[tuple[str, Problem]] = []
@@ -229,17 +234,18 @@ def check_intake(org: Any, materials: Any, locations: Any) -> list[tuple[str, Pr
                     refused.append((exc.limit, material.name, exc))
                 link = printed_link(filled, loc.intake_short_url, None, names)
                 untypeable = untypeable or link is None
-        if refused:  # one error a location: the material that allows the fewest characters
-            _, material_name, exc = min(refused, key=lambda r: (r[0], r[1]))
+        if refused and len(refused) == len(loc.languages) * len(materials):
+            # One error a location, for the material that allows the most characters.
+            _, material_name, exc = max(refused, key=lambda r: (r[0], r[1]))
             problems.append((loc.slug, budget_problem(loc.intake_origin, loc.slug,
                                                       material_name, exc)))
         if untypeable:
             website = loc.website or org.website
-            instead = (f"prints the website {display_url(website)} instead" if website
-                       else "prints no link, only the phone number")
+            instead = (f"print the website {display_url(website)} instead" if website
+                       else "print no link, only the phone number")
             problems.append((loc.slug, Problem(
                 f"the intake link is too long or too hard to type to print: the {loc.slug} "
-                f"QR code opens it, and the printed line {instead}",
+                f"QR code opens it, and its materials {instead}",
                 path=loc.source,
                 line=loc.line,
                 field="column 'intake_url'",

@@ -146,14 +146,14 @@ def test_intake_url_may_be_2000_characters_and_the_qr_budget_says_how_many_fit(
     long_url = "https://example.org/f?q=" + "a" * (2000 - 24)
     _write_locations(project, [{"slug": "long", "intake_url": long_url, "languages": "en"}])
     problems = _problems(project)
-    # One error, for the material that allows the fewest characters: the card.
-    assert max_chars(31) < max_chars(40) < max_chars(50)
+    # No material's code holds it: one error when the project loads, naming the material
+    # that allows the most characters.
+    assert max_chars(33) < max_chars(40) < max_chars(50) == 560
     assert problems == [
         "content/locations.csv:2: column 'intake_url': is too long for a QR code on the "
-        "wallet-card of 'long': 2000 characters (tracking left out), and a code of at most "
-        f"31 mm with modules of 0.5 mm holds {max_chars(31)} — shorten it to at most "
-        f"{max_chars(31)} characters (the form service's own shorter address, or fewer "
-        "pre-filled answers)"
+        "flyer of 'long': 2000 characters (tracking left out), and a code of at most "
+        "50 mm with modules of 0.5 mm holds 560 — shorten it to at most 560 characters "
+        "(the form service's own shorter address, or fewer pre-filled answers)"
     ]
     _write_locations(project, [{"slug": "long", "intake_url": long_url + "a"}])
     assert _problems(project) == [
@@ -165,11 +165,28 @@ def test_intake_url_may_be_2000_characters_and_the_qr_budget_says_how_many_fit(
 def test_skip_invalid_leaves_out_a_location_whose_url_no_code_holds(project: Path) -> None:
     _write_locations(project, [
         {"slug": "ok", "intake_url": GOOGLE},
-        {"slug": "long", "intake_url": "https://example.org/f?q=" + "a" * 300},
+        {"slug": "long", "intake_url": "https://example.org/f?q=" + "a" * 600},
     ])
     loaded = load_project(project, skip_invalid=True)
     assert [loc.slug for loc in loaded.locations] == ["ok"]
     assert [(p.line, p.key) for p in loaded.invalid] == [(3, "intake_url")]
+
+
+def test_a_url_only_some_materials_cannot_hold_fails_those_documents_alone(
+    project: Path,
+) -> None:
+    url = "https://example.org/f?q=" + "a" * (250 - 24)  # card: 213 at most; pamphlet: 331
+    _write_locations(project, [{"slug": "long", "intake_url": url, "languages": "en"}])
+    result = run_cli("build", "--project", str(project), "-l", "long",
+                     "-m", "wallet-card", "-m", "pamphlet")
+    assert result.exit_code == 1
+    assert (
+        "content/locations.csv:2: column 'intake_url': is too long for a QR code on the "
+        "wallet-card of 'long': 250 characters (tracking left out), and a code of at most "
+        "33 mm with modules of 0.5 mm holds 213 — shorten it to at most 213 characters"
+    ) in result.output
+    assert [(e["material"], e["qr_url"]) for e in manifest(project)] == [("pamphlet", url)]
+    assert not (project / "output" / "long" / "en" / "wallet-card.pdf").exists()
 
 
 def test_qr_tracking_column_must_be_on_or_off(project: Path) -> None:
@@ -329,15 +346,15 @@ def test_tracking_is_dropped_least_useful_first() -> None:
 def test_a_google_forms_prefill_grows_the_card_code_within_its_room() -> None:
     url = fill(GOOGLE_PREFILL, "east-harbor", "en", "wallet-card")
     assert len(url) == 137
-    plan = plan_qr(url, Tracking(), "wallet-card", "east-harbor", "en", 20, 31, track=False)
+    plan = plan_qr(url, Tracking(), "wallet-card", "east-harbor", "en", 20, 33, track=False)
     assert plan.url == url
     assert plan.modules == 49  # version 8
     assert plan.size_mm == (49 + 8) * 0.5 == 28.5
-    assert max_chars(31) == 180
-    plan_qr(url + "y" * 43, Tracking(), "wallet-card", "s", "en", 20, 31)  # 180: still fits
+    assert max_chars(33) == 213
+    plan_qr(url + "y" * 76, Tracking(), "wallet-card", "s", "en", 20, 33)  # 213: still fits
     with pytest.raises(QRBudgetError) as info:
-        plan_qr(url + "y" * 44, Tracking(), "wallet-card", "s", "en", 20, 31)
-    assert info.value.limit == 180
+        plan_qr(url + "y" * 77, Tracking(), "wallet-card", "s", "en", 20, 33)
+    assert info.value.limit == 213
 
 
 def test_a_short_url_keeps_all_its_tracking_on_the_flyer() -> None:
@@ -360,7 +377,7 @@ def test_check_warns_once_per_location_without_a_typeable_link(project: Path) ->
     warnings = [str(w) for w in load_project(project).warnings if w.key == "intake_url"]
     assert warnings == [
         "content/locations.csv:2: column 'intake_url': the intake link is too long or too "
-        "hard to type to print: the gforms QR code opens it, and the printed line prints the "
+        "hard to type to print: the gforms QR code opens it, and its materials print the "
         "website example.org instead — add intake_short_url: the short link your form service "
         "makes (forms.gle/…) or one on your own short domain"
     ]
@@ -387,7 +404,7 @@ def test_fingerprints_change_with_every_link_input(project: Path) -> None:
     _write_locations(project, rows)
     assert prints() == before
     card = project / "templates" / "materials" / "wallet-card.yaml"
-    card.write_text(card.read_text().replace("qr_max_mm: 31", "qr_max_mm: 32"))
+    card.write_text(card.read_text().replace("qr_max_mm: 33", "qr_max_mm: 32"))
     after = prints()
     assert after["a/en/wallet-card.pdf"] != before["a/en/wallet-card.pdf"]
     assert after["a/en/flyer.pdf"] == before["a/en/flyer.pdf"]
@@ -395,7 +412,7 @@ def test_fingerprints_change_with_every_link_input(project: Path) -> None:
 
 def test_qr_max_mm_below_qr_min_mm_is_refused(project: Path) -> None:
     card = project / "templates" / "materials" / "wallet-card.yaml"
-    card.write_text(card.read_text().replace("qr_max_mm: 31", "qr_max_mm: 19"))
+    card.write_text(card.read_text().replace("qr_max_mm: 33", "qr_max_mm: 19"))
     problems = _problems(project)
     assert problems == [
         "templates/materials/wallet-card.yaml:5: qr_max_mm: is less than qr_min_mm (20) — "
