@@ -30,12 +30,13 @@ FOREIGN_TRACKING = (
 )
 _KEEP = {("usp", "pp_url")}  # Google Forms needs usp=pp_url for pre-filled answers
 
-# A printed link a person can type: short, and no long opaque id in it. 40 characters is what
-# a wallet card's link column holds in three lines at 8 pt, and about what people copy from
-# paper without a mistake; an id such as 1FAIpQLSe… or a 20-character mixed-case token is not
-# typeable at any length.
-MAX_TYPEABLE = 40
-OPAQUE_MIXED = 12  # a run of letters and digits (or of mixed case) this long is an id
+# A printed link a person can type: short, and no long opaque id in it. 44 characters is
+# "about 40": three lines of a wallet card's link column at 8 pt (or one line across the card,
+# where copyfitting moves it), and still copied from paper without a mistake, such as
+# example.org/intake?site=harbor-house-phoenix. A short link's id (forms.gle's has 17
+# characters) is typeable; a longer one of mixed letters and digits is not at any length.
+MAX_TYPEABLE = 44
+OPAQUE_MIXED = 20  # a run of letters and digits (or of mixed case) this long is an id
 OPAQUE_DIGITS = 16  # a run of digits this long (a JotForm id has 15; a phone number 10)
 _TOKEN = re.compile(r"[A-Za-z0-9]+")
 

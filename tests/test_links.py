@@ -258,8 +258,10 @@ def test_typeable_means_short_and_without_opaque_ids() -> None:
     assert typeable("a" * MAX_TYPEABLE.__index__())
     assert not typeable("a" * (MAX_TYPEABLE + 1))
     assert not typeable(f"docs.google.com/forms/d/e/{GF_ID}")
-    assert not typeable("example.org/f?id=x7Kq2ZpL9mWc")  # 12 mixed letters and digits
-    assert not typeable("example.org/f?id=AbCdEfGhIjKl")  # 12 of mixed case
+    assert not typeable("example.org/f?id=x7Kq2ZpL9mWcx7Kq2ZpL")  # 20 letters and digits
+    assert not typeable("example.org/f?id=AbCdEfGhIjKlAbCdEfGh")  # 20 of mixed case
+    assert typeable("forms.gle/QuXlDx35FYnDd3yHW")  # a short link's 17-character id
+    assert typeable("example.org/intake?site=harbor-house-phoenix")  # 44: "about 40"
     assert typeable("example.org/get-help/intake")
     assert not typeable("example.org/1234567890123456")  # 16 digits
     assert not typeable("example.org/caf%C3%A9")
