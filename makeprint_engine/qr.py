@@ -13,7 +13,7 @@ import qrcode
 import qrcode.constants
 import qrcode.util
 
-from .links import FOREIGN_TRACKING, display_url, strip_tracking
+from .links import display_url
 from .organization import Tracking
 
 __all__ = ["display_url"]  # re-exported: preflight and tests know it from here
@@ -99,14 +99,14 @@ def tracked_url(base: str, tracking: Tracking, material: str, slug: str, lang: s
 #
 # Every code keeps modules of at least MODULE_MM at its printed size. A long URL plus tracking
 # may need more modules than the material's qr_min_mm holds. Then, in this order:
-#   1. tracking is dropped, least useful first (DROP_ORDER): other services' share markers
-#      (usp=sf_link, fbclid…), then our medium (the same on every code), the language, the
-#      material, and last the location (utm_campaign: where a person came from);
+#   1. our tracking is dropped, least useful first (DROP_ORDER): the medium (the same on every
+#      code), the language, the material, and last the location (utm_campaign: where a person
+#      came from). The intake URL itself is kept whole, its own parameters included;
 #   2. the untracked code grows, up to the material's qr_max_mm;
 #   3. only then the URL is refused, saying how many characters it may have.
 
 MODULE_MM = 0.5
-DROP_ORDER = ("foreign", "medium", "content", "source", "campaign")
+DROP_ORDER = ("medium", "content", "source", "campaign")
 _CAPACITY = [0] + [  # bytes an EC level M code of each version holds, in one byte-mode segment
     (qrcode.util.BIT_LIMIT_TABLE[qrcode.constants.ERROR_CORRECT_M][v] - 4 - (8 if v < 10 else 16))
     // 8
@@ -177,22 +177,16 @@ def plan_qr(
     candidates: list[tuple[str, tuple[str, ...]]] = []
     if track:
         params = dict(tracking.params)
-        bare = strip_tracking(base, set(FOREIGN_TRACKING))
         dropped: list[str] = []
         for step in (None, *DROP_ORDER):
             if step is not None:
                 dropped.append(step)
-                if step != "foreign":
-                    params[step] = ""
-            start = bare if "foreign" in dropped else base
-            url = tracked_url(start, Tracking(True, tracking.medium, params), material, slug, lang)
+                params[step] = ""
+            url = tracked_url(base, Tracking(True, tracking.medium, params), material, slug, lang)
             if not candidates or candidates[-1][0] != url:
                 candidates.append((url, tuple(dropped)))
     else:
         candidates.append((base, ()))
-        bare = strip_tracking(base, set(FOREIGN_TRACKING))
-        if bare != base:
-            candidates.append((bare, ("foreign",)))
     for url, dropped_now in candidates:
         modules = modules_for(url)
         if modules <= fits_min:
