@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
+from .errors import MakeprintError
 from .fit import NO_FIT, FitState
 from .geometry import (
     DEFAULT_BLEED_MM,
     OFFICE_MARGIN_MM,
     PAPER_MM,
     fold_positions,
-    qr_size_mm,
     trifold_panels,
 )
 from .hours import format_hours
+from .links import budget_problem, fill, printed_link, tracking_names, tracking_on
 from .options import Options
 from .plan import Job
 from .project import Project
-from .qr import QUIET_ZONE, display_url, make_qr, tracked_url
+from .qr import QUIET_ZONE, QRBudgetError, QRPlan, display_url, make_qr, plan_qr
 from .scripts import fallback_fonts
 
 
@@ -26,12 +28,44 @@ def _isolated(value: str) -> str:
     return f"\u2068{value}\u2069"
 
 
+def qr_plan(project: Project, job: Job) -> QRPlan:
+    """The job's QR code: the intake URL, placeholders filled, tracked as the budget allows."""
+    org = project.organization
+    location = next(loc for loc in project.locations if loc.slug == job.slug)
+    material = project.materials[job.material]
+    try:
+        return plan_qr(
+            fill(location.intake_url, job.slug, job.lang, job.material),
+            org.tracking,
+            job.material,
+            job.slug,
+            job.lang,
+            material.qr_min_mm,
+            material.qr_max_mm,
+            tracking_on(location.qr_tracking, location.intake_url, org.tracking.enabled),
+        )
+    except QRBudgetError as exc:  # found when the project loads; here for a single form
+        raise MakeprintError(
+            budget_problem(location.intake_origin, job.slug, job.material, exc)
+        ) from None
+
+
 def qr_for(project: Project, job: Job) -> str:
     """The exact text the job's QR code encodes."""
+    return qr_plan(project, job).url
+
+
+def printed_link_for(project: Project, job: Job) -> dict[str, str] | None:
+    """The link printed beside the QR code (see ``links.printed_link``), for templates."""
+    org = project.organization
     location = next(loc for loc in project.locations if loc.slug == job.slug)
-    return tracked_url(
-        location.intake_url, project.organization.tracking, job.material, job.slug, job.lang
+    link = printed_link(
+        fill(location.intake_url, job.slug, job.lang, job.material),
+        location.intake_short_url,
+        location.website or org.website,
+        tracking_names(tuple(org.tracking.params.values())),
     )
+    return None if link is None else {"text": link.text, "href": link.href, "kind": link.kind}
 
 
 def page_geometry(project: Project, job: Job, options: Options) -> dict[str, Any]:
@@ -72,13 +106,14 @@ def document_context(
 ) -> dict[str, Any]:
     org = project.organization
     language = project.languages[job.lang]
-    material = project.materials[job.material]
     location = next(loc for loc in project.locations if loc.slug == job.slug)
     common = language.common
     labels = common.get("labels", {})
 
-    code = make_qr(qr_for(project, job))
-    size = qr_size_mm(code.modules, material.qr_min_mm)
+    plan = qr_plan(project, job)
+    code = make_qr(plan.url)
+    size = plan.size_mm
+    link = printed_link_for(project, job)
 
     hours_rows = (
         format_hours(
@@ -135,8 +170,8 @@ def document_context(
             "email": location.email,
             "website": location.website,
             "website_display": display_url(location.website) if location.website else None,
-            "intake_url": location.intake_url,
-            "intake_display": display_url(location.intake_url),
+            "intake_url": fill(location.intake_url, job.slug, job.lang, job.material),
+            "link": link,
             "hours": hours_rows,
             "services": [(key, service_labels.get(key, key)) for key in location.services],
         },
@@ -151,8 +186,13 @@ def document_context(
             "size_mm": size,
             "modules": code.modules,
             "quiet_mm": round(size * QUIET_ZONE / (code.modules + 2 * QUIET_ZONE), 3),
+            # The printed intake link; when none is printed, the form's host (all that is
+            # true to say without an address nobody can type).
             "alt": str(labels.get("qr_alt", "{url}")).replace(
-                "{url}", display_url(location.intake_url)
+                "{url}",
+                link["text"]
+                if link and link["kind"] == "intake"
+                else urlsplit(plan.url).netloc,
             ),
         },
         "page": page_geometry(project, job, options or Options()),

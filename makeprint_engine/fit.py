@@ -535,6 +535,9 @@ class Fitter:
                 self.short.add(element.key)
                 self.own.pop(element.key, None)
                 changed.add(found.key)
+            elif self.spec.fallback(found.key) is not None and found.key not in self.taken:
+                self.taken.add(found.key)  # e.g. the card's link, too many lines under the code
+                changed.add(found.key)
         for overflow in seen.overflows:
             for key, over in overflow.side_culprits.items():
                 element = self.spec.element(key)

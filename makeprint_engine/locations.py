@@ -26,6 +26,7 @@ from .fields import (
     slugify,
 )
 from .hours import Hours, parse_hours
+from .links import check_intake_url
 from .organization import Organization
 from .yamlsrc import Mapping, Sequence, load_yaml
 
@@ -61,6 +62,8 @@ COLUMNS = (
     "email",
     "website",
     "intake_url",
+    "intake_short_url",
+    "qr_tracking",
     "hours",
     "services",
     "languages",
@@ -77,7 +80,8 @@ MAX_FIELD = {
     "street": 120,
     "services": 600,
     "hours": 300,
-    "intake_url": 600,
+    "intake_url": 2000,
+    "intake_short_url": 200,
     "website": 600,
 }
 DEFAULT_MAX_FIELD = 160
@@ -104,6 +108,10 @@ class Location:
     line: int
     raw: tuple[tuple[str, str], ...]  # the row as read, for fingerprints
     short_name: str = ""  # printed where space is tight when the full name does not fit
+    intake_short_url: str | None = None  # printed instead of the intake URL; the QR keeps it
+    qr_tracking: bool | None = None  # None: the organization's setting (off with placeholders)
+    # Where intake_url came from, for messages: (file, line, field).
+    intake_origin: tuple[str, int | None, str] = ("", None, "intake_url")
 
     @property
     def address_lines(self) -> tuple[str, ...]:
@@ -687,7 +695,14 @@ def _validate(
 
     email = optional("email", check_email)
     website = optional("website", check_https_url)
-    intake_url = optional("intake_url", check_https_url) or org.intake_url
+    intake_url = optional("intake_url", check_intake_url)
+    if intake_url:
+        origin = (source, row.lines.get("intake_url", row.line), "column 'intake_url'")
+    else:
+        intake_url = org.intake_url
+        origin = (org.path, org.key_lines.get("intake_url"), "intake_url")
+    short_url = optional("intake_short_url", check_https_url) or org.intake_short_url
+    qr_tracking = optional("qr_tracking", _on_off)
     hours = optional("hours", parse_hours)
 
     services: list[str] = []
@@ -735,6 +750,9 @@ def _validate(
         line=row.line,
         raw=tuple(sorted(values.items())),
         short_name=get("short_name"),
+        intake_short_url=short_url,
+        qr_tracking=qr_tracking,
+        intake_origin=origin,
     )
 
 
@@ -750,6 +768,15 @@ def location_from_fields(
     values = {k: str(v) for k, v in fields.items() if k in COLUMNS}
     location = _validate(_Row(0, values, {}), source, org, languages, problems)
     return (None if problems.errors else location), problems.items
+
+
+def _on_off(raw: str) -> bool:
+    word = raw.strip().lower()
+    if word in ("on", "yes", "true", "1"):
+        return True
+    if word in ("off", "no", "false", "0"):
+        return False
+    raise FieldError(f'"{raw}" is not on or off', "write on or off (or leave it empty)")
 
 
 def _noncharacter(c: str) -> bool:

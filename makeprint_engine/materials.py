@@ -13,8 +13,8 @@ from .yamlsrc import Mapping, load_yaml
 
 NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KEYS = {
-    "description", "pages", "trim", "qr_min_mm", "min_font_pt", "cost", "shared_pages",
-    "card_sheet", "fit",
+    "description", "pages", "trim", "qr_min_mm", "qr_max_mm", "min_font_pt", "cost",
+    "shared_pages", "card_sheet", "fit",
 }
 FIT_KEYS = {"label", "min_pt", "field", "max_lines", "short"}
 
@@ -26,6 +26,7 @@ class Material:
     pages: int
     trim_mm: dict[str, tuple[float, float]]  # paper -> (width, height)
     qr_min_mm: float
+    qr_max_mm: float  # the widest its layout holds: a long URL's code may grow up to this
     min_font_pt: float
     cost: float  # relative render cost, for balancing work
     template: str  # path relative to templates/
@@ -97,13 +98,25 @@ def discover_materials(templates_dir: Path, root: Path) -> list[Material]:
                     )
                     continue
                 trim[paper] = (width, height)
+        qr_min = _number(meta, "qr_min_mm", source, problems, 20)
+        qr_max = _number(meta, "qr_max_mm", source, problems, qr_min)
+        if qr_max < qr_min:
+            problems.add(
+                f"is less than qr_min_mm ({qr_min:g})",
+                path=source,
+                line=meta.line_of("qr_max_mm"),
+                field="qr_max_mm",
+                hint="the widest QR code the layout holds, at least qr_min_mm",
+            )
+            qr_max = qr_min
         materials.append(
             Material(
                 name=name,
                 description=str(meta.get("description", "")),
                 pages=int(pages),
                 trim_mm=trim,
-                qr_min_mm=_number(meta, "qr_min_mm", source, problems, 20),
+                qr_min_mm=qr_min,
+                qr_max_mm=qr_max,
                 min_font_pt=_number(meta, "min_font_pt", source, problems, 10),
                 cost=_number(meta, "cost", source, problems, 1),
                 template=f"materials/{name}.html",

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .errors import Problems, display_path
 from .fields import FieldError, check_country, check_https_url
+from .links import check_intake_url
 from .yamlsrc import Mapping, Sequence, load_yaml
 
 HEX_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -22,6 +23,7 @@ KNOWN_KEYS = {
     "name",
     "website",
     "intake_url",
+    "intake_short_url",
     "paper",
     "country",
     "languages",
@@ -53,6 +55,7 @@ class Organization:
     tracking: Tracking
     path: str
     key_lines: dict[str, int] = field(default_factory=dict)
+    intake_short_url: str | None = None  # printed instead of a long intake_url
 
 
 def load_organization(path: Path, root: Path) -> Organization:
@@ -112,7 +115,8 @@ def load_organization(path: Path, root: Path) -> Organization:
 
     name = text("name", required=True) or ""
     website = checked("website", check_https_url)
-    intake_url = checked("intake_url", check_https_url, required=True) or ""
+    intake_url = checked("intake_url", check_intake_url, required=True) or ""
+    short_url = checked("intake_short_url", check_https_url)
     paper = (text("paper") or "letter").lower()
     if paper not in ("letter", "a4"):
         problems.add(f'"{paper}" is not a paper size', **where("paper"), hint="use letter or a4")
@@ -196,6 +200,7 @@ def load_organization(path: Path, root: Path) -> Organization:
         tracking,
         source,
         dict(data.key_lines),
+        short_url,
     )
 
 

@@ -15,6 +15,7 @@ from .content import (
 )
 from .errors import MakeprintError, Problem, Problems, display_path
 from .geometry import Sheet
+from .links import check_intake
 from .locations import Location, read_locations
 from .materials import Material, discover_materials
 from .organization import Organization, load_organization
@@ -145,6 +146,15 @@ def load_project(
         if not skip_invalid:
             problems.extend(invalid)
             invalid = []
+        # The QR density budget: a location whose intake URL no code can hold is a bad row.
+        intake = check_intake(org, {m.name: m for m in materials}, locations)
+        warnings += [p for _, p in intake if p.severity != "error"]
+        refused = {slug: p for slug, p in intake if p.severity == "error"}
+        if skip_invalid:
+            invalid += refused.values()
+            locations = [loc for loc in locations if loc.slug not in refused]
+        else:
+            problems.extend(refused.values())
     problems.raise_if_errors()
     assert org is not None
     return Project(

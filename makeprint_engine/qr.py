@@ -11,8 +11,12 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import qrcode
 import qrcode.constants
+import qrcode.util
 
+from .links import display_url
 from .organization import Tracking
+
+__all__ = ["display_url"]  # re-exported: preflight and tests know it from here
 
 QUIET_ZONE = 4  # modules of light margin on every side, as ISO/IEC 18004 asks
 _DARK_RUN = re.compile(b"\x01+")  # in a row of modules as bytes
@@ -91,15 +95,108 @@ def tracked_url(base: str, tracking: Tracking, material: str, slug: str, lang: s
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
 
 
-def display_url(url: str) -> str:
-    """The link as a reader would type it: no scheme, no trailing slash."""
-    parts = urlsplit(url)
-    text = parts.netloc + parts.path
-    if parts.query:
-        text += "?" + parts.query
-    if parts.fragment:
-        text += "#" + parts.fragment
-    return text.rstrip("/")
+# --- the density budget ------------------------------------------------------------------------
+#
+# Every code keeps modules of at least MODULE_MM at its printed size. A long URL plus tracking
+# may need more modules than the material's qr_min_mm holds. Then, in this order:
+#   1. our tracking is dropped, least useful first (DROP_ORDER): the medium (the same on every
+#      code), the language, the material, and last the location (utm_campaign: where a person
+#      came from). The intake URL itself is kept whole, its own parameters included;
+#   2. the untracked code grows, up to the material's qr_max_mm;
+#   3. only then the URL is refused, saying how many characters it may have.
+
+MODULE_MM = 0.5
+DROP_ORDER = ("medium", "content", "source", "campaign")
+_CAPACITY = [0] + [  # bytes an EC level M code of each version holds, in one byte-mode segment
+    (qrcode.util.BIT_LIMIT_TABLE[qrcode.constants.ERROR_CORRECT_M][v] - 4 - (8 if v < 10 else 16))
+    // 8
+    for v in range(1, 41)
+]
+
+
+def version_for(url: str) -> int:
+    """The smallest QR version (EC level M, byte mode) that holds ``url``."""
+    length = len(url.encode("utf-8"))
+    for version in range(1, 41):
+        if _CAPACITY[version] >= length:
+            return version
+    raise ValueError(f"{length} bytes do not fit in a QR code")
+
+
+def modules_for(url: str) -> int:
+    """Modules across the code for ``url``, without the quiet zone (0 when nothing holds it)."""
+    try:
+        return 17 + 4 * version_for(url)
+    except ValueError:
+        return 10**6
+
+
+def max_chars(max_mm: float) -> int:
+    """The longest URL (in bytes) whose code keeps MODULE_MM modules within ``max_mm``."""
+    fits = [v for v in range(1, 41) if (17 + 4 * v + 2 * QUIET_ZONE) * MODULE_MM <= max_mm]
+    return _CAPACITY[max(fits)] if fits else 0
+
+
+@dataclass(frozen=True)
+class QRPlan:
+    """The URL a document's code encodes and the width it is printed at."""
+
+    url: str
+    modules: int
+    size_mm: float
+    dropped: tuple[str, ...] = ()  # tracking left out (DROP_ORDER keys) to keep modules big
+
+
+class QRBudgetError(ValueError):
+    """No code for this URL keeps modules of MODULE_MM within the material's qr_max_mm."""
+
+    def __init__(self, url: str, limit: int, max_mm: float):
+        super().__init__(f"{len(url.encode())} characters; at most {limit} fit in {max_mm:g} mm")
+        self.url = url
+        self.limit = limit
+        self.max_mm = max_mm
+
+
+def plan_qr(
+    base: str,
+    tracking: Tracking,
+    material: str,
+    slug: str,
+    lang: str,
+    min_mm: float,
+    max_mm: float,
+    track: bool = True,
+) -> QRPlan:
+    """The code for ``base`` (placeholders filled): tracked as far as the budget allows.
+
+    See the budget above; raises QRBudgetError when even the bare URL does not fit.
+    """
+    from .geometry import qr_size_mm
+
+    fits_min = int(min_mm / MODULE_MM + 1e-9) - 2 * QUIET_ZONE
+    candidates: list[tuple[str, tuple[str, ...]]] = []
+    if track:
+        params = dict(tracking.params)
+        dropped: list[str] = []
+        for step in (None, *DROP_ORDER):
+            if step is not None:
+                dropped.append(step)
+                params[step] = ""
+            url = tracked_url(base, Tracking(True, tracking.medium, params), material, slug, lang)
+            if not candidates or candidates[-1][0] != url:
+                candidates.append((url, tuple(dropped)))
+    else:
+        candidates.append((base, ()))
+    for url, dropped_now in candidates:
+        modules = modules_for(url)
+        if modules <= fits_min:
+            return QRPlan(url, modules, qr_size_mm(modules, min_mm, MODULE_MM), dropped_now)
+    url, dropped_now = candidates[-1]
+    modules = modules_for(url)
+    size = qr_size_mm(modules, min_mm, MODULE_MM)
+    if size > max_mm + 1e-9:
+        raise QRBudgetError(url, max_chars(max_mm), max_mm)
+    return QRPlan(url, modules, size, dropped_now)
 
 
 def make_qr(url: str, dark: str = "#000000") -> QRCode:
@@ -110,9 +207,12 @@ def make_qr(url: str, dark: str = "#000000") -> QRCode:
     too, for WeasyPrint to draw from (``QRDrawing``); the printed shape is the same set of
     squares, and stays vector.
     """
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
-    code.add_data(url.encode("utf-8"))
-    code.best_fit()
+    code = qrcode.QRCode(
+        version=version_for(url), error_correction=qrcode.constants.ERROR_CORRECT_M, border=0
+    )
+    # One byte-mode segment: the version is then a function of the length alone, which is
+    # what the density budget (``plan_qr``) counts on.
+    code.add_data(url.encode("utf-8"), optimize=0)
     code.mask_pattern = best_mask(code)
     code.make(fit=False)
     matrix = code.get_matrix()

@@ -6,7 +6,6 @@ import datetime
 import gc
 import logging
 import os
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from . import fit
 from .context import document_context, page_geometry
 from .errors import Problem
 from .fit import NO_FIT, FitState
+from .links import break_points
 from .options import Options
 from .plan import Job
 from .project import Project
@@ -36,10 +36,12 @@ def inline_markdown(text: object) -> Markup:
 
 
 def breakable_url(text: object) -> Markup:
-    """Let a printed URL wrap only after / ? & = #, never at a hyphen inside a word."""
-    pieces = re.split(r"(?<=[/?&=#])", str(text))
+    """A printed URL that wraps only at its break points (``links.break_points``): each piece
+    a no-wrap span, <wbr> between them, so no line ever ends inside a host label or with an
+    added hyphen."""
     return Markup("<wbr>").join(
-        Markup('<span class="nobr">{}</span>').format(piece) for piece in pieces if piece
+        Markup('<span class="nobr">{}</span>').format(piece)
+        for piece in break_points(str(text))
     )
 
 

@@ -211,7 +211,9 @@ def expected_link(row: dict[str, str], org: dict[str, object], slug: str, lang: 
                   material: str) -> LinkRule:
     """Issue 14's printed-link rules, written again from the issue's words."""
     short = row.get("intake_short_url") or str(org.get("intake_short_url") or "")
-    website = shown(row["website"]) if row.get("website") else None
+    # The website printed instead: the location's, else the organization's.
+    site = row.get("website") or str(org.get("website") or "")
+    website = shown(site) if site else None
     intake = fill(row["intake_url"] or str(org["intake_url"]), slug, lang, material)
     candidate = shown(without_tracking(intake))
     fallback = (website,) if website else ()

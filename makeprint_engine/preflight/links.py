@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..links import fill, strip_tracking, tracking_names
 from ..qr import display_url
 from .findings import Finding
 from .layout import Doc, _clean, _label
@@ -83,7 +84,7 @@ def link_problems(doc: Doc) -> list[Finding]:
                         **where,
                     )
                 )
-            elif shown != display_url(href):
+            elif shown not in _printable_as(href, doc, location):
                 problems.append(
                     doc.at(
                         "links",
@@ -109,6 +110,20 @@ def link_problems(doc: Doc) -> list[Finding]:
 def _link_label(link: _Link) -> str:
     label = _label("a", link.element)
     return label
+
+
+def _printable_as(href: str, doc: Doc, location: Any) -> set[str]:
+    """What may be printed for a link to ``href``: its address without scheme, also without
+    tracking parameters; and for the location's own intake URL, its configured short link
+    (a redirect that cannot be followed offline: trusted because the location names it)."""
+    org = doc.project.organization
+    names = tracking_names(tuple(org.tracking.params.values()))
+    shown = {display_url(href), display_url(strip_tracking(href, names))}
+    if location is not None and location.intake_short_url:
+        job = doc.job
+        if href == fill(location.intake_url, job.slug, job.lang, job.material):
+            shown.add(display_url(location.intake_short_url))
+    return shown
 
 
 def _looks_like_url(text: str) -> bool:

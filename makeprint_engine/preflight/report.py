@@ -211,6 +211,9 @@ def _work(job: Job) -> DocumentCheck:
     renderer = _worker["renderer"]
     try:
         return check_document(renderer.project, renderer.render(job))
+    except MakeprintError as exc:  # this document cannot be made (its URL too long for its code)
+        where = {"location": job.slug, "lang": job.lang, "material": job.material}
+        return DocumentCheck(job, [finding_from(p, "qr", **where) for p in exc.problems], [], 0)
     except Exception as exc:  # one broken document must not hide the others' findings
         finding = Finding(
             f"could not be rendered and checked: {type(exc).__name__}: {exc}",
