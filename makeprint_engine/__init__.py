@@ -14,7 +14,7 @@ from .project import Project, find_root, load_project
 from .reporting import RecordingReporter, Reporter
 from .scaffold import new_project
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "PROFILES",
