@@ -531,24 +531,25 @@ def test_sheet_places_cards_on_the_avery_8371_template(office: Path) -> None:
 
 def band_edges(raster: Raster, positions: list[tuple[float, float]], sheet: Sheet) -> None:
     """The teal band along the top of every card starts 1/16 in inside the card's top and side
-    edges (within 0.3 mm): an off cut leaves no sliver of colour on the next card."""
+    edges (within 0.3 mm), walking in from each cut line: an off cut leaves no sliver of colour
+    on the next card."""
     step = 1 / (raster.scale * PT)  # one pixel, in mm
     inset = CUT_INSET_MM
 
     for i, (x, y) in enumerate(positions):
-        top = y - 3.0  # walk down from above the card, near its left edge
+        top = y  # walk down from the card's top cut, near its left edge
         while top < y + 4.0 and not is_colour(raster.at_mm(x + 3.0, top), PRIMARY):
             top += step
         assert abs(top - (y + inset)) <= 0.3, (
             f"card {i + 1}: band top at {top:.2f} mm, card top {y:.2f} + 1/16 in")
         row = y + inset + 1.5
-        left = x - 3.0
+        left = x
         while left < x + 4.0 and not is_colour(raster.at_mm(left, row), PRIMARY):
             left += step
         assert abs(left - (x + inset)) <= 0.3, (
             f"card {i + 1}: band left at {left:.2f}, card {x:.2f} + 1/16 in")
         right_edge = x + sheet.card_w
-        right = right_edge + 3.0
+        right = right_edge
         while right > right_edge - 4.0 and not is_colour(raster.at_mm(right, row), PRIMARY):
             right -= step
         assert abs(right - (right_edge - inset)) <= 0.3, (
