@@ -150,6 +150,12 @@ def cli() -> None:
     """
 
 
+no_guides_option = click.option(
+    "--no-guides", is_flag=True,
+    help="Office: leave out the hairline fold guides at the sheet edge of the pamphlet.",
+)
+
+
 @cli.command()
 @project_option
 @locations_options
@@ -187,6 +193,7 @@ def cli() -> None:
     "--require-reviewed", is_flag=True,
     help="Refuse draft translations (for policies that require qualified review).",
 )
+@no_guides_option
 @skip_invalid_option
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary.")
 def build(
@@ -194,7 +201,7 @@ def build(
     langs: tuple[str, ...], materials: tuple[str, ...], out: str | None, profile: str,
     sheet: str | None, bleed: float | None, pdf_variant: str | None, no_tags: bool,
     jobs: int | None, force: bool, shard: str | None, require_reviewed: bool,
-    skip_invalid: bool, quiet: bool,
+    no_guides: bool, skip_invalid: bool, quiet: bool,
 ) -> None:
     """Build PDFs for every location × language × material.
 
@@ -218,7 +225,7 @@ def build(
         out_dir = Path(out) if out else proj.root / "output"
         options = engine.Options(
             profile=profile, sheet=sheet, bleed_mm=bleed, pdf_variant=pdf_variant,
-            tagged=not no_tags, require_reviewed=require_reviewed,
+            tagged=not no_tags, require_reviewed=require_reviewed, guides=not no_guides,
         )
         if sheet:
             proj.sheet(sheet)  # an unknown stock is a usage error worth stopping for now
@@ -434,6 +441,7 @@ def _preview_path(output: str | None, job: engine.Job, number: int, single: bool
 @click.option(
     "--dpi", type=click.IntRange(30, 600), default=150, show_default=True, help="Resolution."
 )
+@no_guides_option
 def preview(
     project: str,
     locations: str | None,
@@ -444,6 +452,7 @@ def preview(
     page: int | None,
     output: str | None,
     dpi: int,
+    no_guides: bool,
 ) -> None:
     """Write PNG images of a document's pages, to check it without a PDF viewer.
 
@@ -476,7 +485,8 @@ def preview(
             )
         job = jobs[0]
         # A draft: a document whose only errors are text that does not fit is drawn anyway.
-        rendered = Renderer(proj).render(job, draft=True)
+        options = engine.Options(guides=not no_guides)
+        rendered = Renderer(proj, options).render(job, draft=True)
         for problem in rendered.problems:
             if problem.severity == "warning":
                 click.secho(f"warning: {problem}", fg="yellow", err=True)
@@ -532,11 +542,12 @@ def preview(
     "--report", metavar="FILE", type=click.Path(dir_okay=False),
     help="Also write the JSON report to FILE.",
 )
+@no_guides_option
 @skip_invalid_option
 def check(
     project: str, locations: str | None, sheet_name: str | None, slugs: tuple[str, ...],
     langs: tuple[str, ...], materials: tuple[str, ...], profile: str, jobs: int | None,
-    strict: bool, fmt: str, report: str | None, skip_invalid: bool,
+    strict: bool, fmt: str, report: str | None, no_guides: bool, skip_invalid: bool,
 ) -> None:
     """Preflight: render every document in memory and report every print defect.
 
@@ -556,7 +567,7 @@ def check(
     from makeprint_engine import preflight
     from makeprint_engine.options import Options
 
-    options = Options(profile=profile)
+    options = Options(profile=profile, guides=not no_guides)
     try:
         proj = load(project, locations, sheet_name, skip_invalid)
     except MakeprintError as exc:

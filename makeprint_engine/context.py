@@ -8,7 +8,9 @@ from urllib.parse import urlsplit
 from .errors import MakeprintError
 from .fit import NO_FIT, FitState
 from .geometry import (
+    CUT_INSET_MM,
     DEFAULT_BLEED_MM,
+    FOLD_INSET_MM,
     OFFICE_MARGIN_MM,
     PAPER_MM,
     fold_positions,
@@ -72,7 +74,9 @@ def page_geometry(project: Project, job: Job, options: Options) -> dict[str, Any
     """Trim, bleed and the edge offset for backgrounds that touch the trim.
 
     press: backgrounds run into the bleed (negative offset). office: a material the size of
-    the paper is printed on a desktop printer, so colour stops 1/4 in from the sheet edge.
+    the paper is printed on a desktop printer, so colour stops 1/4 in from the sheet edge; a
+    smaller one (the card) is cut from a sheet, so its colour stops 1/16 in inside the cut.
+    Colour that meets a fold stops 1/16 in short of it in both profiles (``fold_inset_mm``).
     """
     paper = project.organization.paper
     rtl = project.languages[job.lang].direction == "rtl"
@@ -84,7 +88,7 @@ def page_geometry(project: Project, job: Job, options: Options) -> dict[str, Any
         bleed = options.bleed_mm if options.bleed_mm is not None else DEFAULT_BLEED_MM[paper]
         edge = -bleed
     else:
-        edge = OFFICE_MARGIN_MM if on_sheet else 0.0
+        edge = OFFICE_MARGIN_MM if on_sheet else CUT_INSET_MM
     return {
         "paper": paper,
         "profile": job.profile,
@@ -92,6 +96,8 @@ def page_geometry(project: Project, job: Job, options: Options) -> dict[str, Any
         "height_mm": round(height, 3),
         "bleed_mm": round(bleed, 3),
         "edge_mm": round(edge, 3),
+        "fold_inset_mm": round(FOLD_INSET_MM, 3),
+        "guides": job.profile == "office" and options.guides,
         "on_sheet": on_sheet,
         "panels": trifold_panels(paper),
         # A right-to-left pamphlet is a mirror image: its folds are mirrored too.

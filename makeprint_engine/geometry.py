@@ -56,6 +56,11 @@ def qr_size_mm(
 PAPER_MM = {"letter": (215.9, 279.4), "a4": (210.0, 297.0)}
 OFFICE_MARGIN_MM = 6.35  # desktop printers cannot print closer than about 1/4 in to the edge
 SAFE_MM = 3.175  # text and codes stay 1/8 in inside the trim
+# Colour stops 1/16 in short of a fold (pamphlet panels) and, in office files, of a cut edge
+# (a card cut from the sheet by hand or on micro-perforations): a fold or cut that far off
+# leaves plain paper at the edge, never a sliver of colour on the neighbouring panel or card.
+FOLD_INSET_MM = MM_PER_IN / 16
+CUT_INSET_MM = MM_PER_IN / 16
 DEFAULT_BLEED_MM = {"letter": 3.175, "a4": 3.0}
 
 

@@ -15,6 +15,7 @@ class Options:
     pdf_variant: str | None = None  # a WeasyPrint PDF variant such as "pdf/a-3b"
     tagged: bool = True  # tagged (accessible) PDF with reading order and alt text
     require_reviewed: bool = False  # refuse draft translations
+    guides: bool = True  # office: fold guides at the sheet edge of a folded material
 
     def fingerprint(self) -> str:
         """Everything here shapes output, so all of it goes into cache keys."""

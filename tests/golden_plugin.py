@@ -2,14 +2,23 @@
 
 Registered from tests/conftest.py (``pytest_plugins = ["golden_plugin"]``). Regenerate every
 golden file after an intended change with ``./dev golden``.
+
+``readable_qr_codes`` normalises HTML before it is compared: each QR code's base64 SVG data
+URI becomes a line a person can read in a diff (what the code says, decoded from its modules,
+its version and size, and a digest of its drawing). The HTML itself is unchanged.
 """
 
 from __future__ import annotations
 
+import base64
 import difflib
+import hashlib
+import re
 from pathlib import Path
 
 import pytest
+import zxingcpp
+from PIL import Image
 
 HINT = "if the change is intended, regenerate the golden files with: ./dev golden"
 MAX_DIFF_LINES = 40
@@ -67,6 +76,46 @@ def short_diff(expected: str, actual: str, name: str) -> str:
     if len(lines) > MAX_DIFF_LINES:
         shown.append(f"… {len(lines) - MAX_DIFF_LINES} more diff lines")
     return "\n".join(shown)
+
+
+_SVG_URI = re.compile(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)")
+_VIEWBOX = re.compile(r'viewBox="0 0 (\d+) (\d+)"')
+_RUN = re.compile(r"M(\d+) (\d+)\.5h(\d+)")
+QUIET_ZONE = 4  # modules of light margin the SVG draws around the symbol (makeprint_engine/qr.py)
+MODULE_PX = 4  # raster pixels per module for the decoder
+
+
+def qr_stand_in(svg: str) -> str:
+    """``qr:v3 modules=29 ec=M url=… svg=sha256:…``: what a QR code's SVG encodes, read back
+    from its drawing (one stroke per run of dark modules) by a real decoder."""
+    digest = hashlib.sha256(svg.encode()).hexdigest()[:16]
+    box = _VIEWBOX.search(svg)
+    runs = _RUN.findall(svg)
+    if not box or not runs:
+        return f"qr:unreadable (not a makeprint QR drawing) svg=sha256:{digest}"
+    total = int(box[1])
+    modules = total - 2 * QUIET_ZONE
+    image = Image.new("L", (total, total), 255)
+    for x, y, length in runs:
+        image.paste(0, (int(x), int(y), int(x) + int(length), int(y) + 1))
+    image = image.resize((total * MODULE_PX, total * MODULE_PX), Image.Resampling.NEAREST)
+    found = [r for r in zxingcpp.read_barcodes(image)
+             if r.format == zxingcpp.BarcodeFormat.QRCode and r.valid]
+    version = (modules - 17) / 4
+    size = f"v{version:g} modules={modules}"
+    if len(found) != 1:
+        return f"qr:unreadable {size} ({len(found)} codes decoded) svg=sha256:{digest}"
+    return f"qr:{size} ec={found[0].ec_level} url={found[0].text} svg=sha256:{digest}"
+
+
+def readable_qr_codes(html: str) -> str:
+    """``html`` with each base64 SVG data URI replaced by its ``qr_stand_in`` line."""
+
+    def stand_in(match: re.Match[str]) -> str:
+        svg = base64.b64decode(match[1]).decode("utf-8")
+        return qr_stand_in(svg).replace("&", "&amp;").replace('"', "&quot;")
+
+    return _SVG_URI.sub(stand_in, html)
 
 
 class Golden:

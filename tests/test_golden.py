@@ -2,7 +2,10 @@
 
 A change to a template, partial or content file shows up here as a readable diff. After an
 intended change, regenerate with ``./dev golden`` (pytest tests/test_golden.py --update-golden).
-The QR code is an inline base64 SVG; it is deterministic and stays in the golden files.
+The QR code is an inline base64 SVG in the HTML; the golden copy holds a readable stand-in
+instead (``qr:v3 modules=29 ec=M url=… svg=sha256:…``, decoded from the drawing), so a changed
+code shows as a changed URL, version or digest. English and Spanish have every material; one
+right-to-left (Arabic) and one CJK (Simplified Chinese) material are kept too.
 """
 
 from __future__ import annotations
@@ -11,10 +14,12 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, copy_project
-from golden_plugin import Golden
+from golden_plugin import Golden, qr_stand_in, readable_qr_codes
 
 from makeprint_engine import Project, load_project
+from makeprint_engine.context import qr_for
 from makeprint_engine.plan import Job
+from makeprint_engine.qr import QUIET_ZONE, make_qr
 from makeprint_engine.render import Renderer
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -23,6 +28,9 @@ LANGS = ("en", "es")
 # Discovered like the engine does (templates/materials/NAME.html), so a new material gets
 # golden files without touching this test; test_materials_match_the_engine guards the rule.
 MATERIALS = sorted(p.stem for p in (REPO / "templates" / "materials").glob("*.html"))
+# One right-to-left and one CJK material besides every material in LANGS.
+EXTRA = (("ar", "pamphlet"), ("zh-Hans", "wallet-card"))
+CASES = [(lang, material) for lang in LANGS for material in MATERIALS] + list(EXTRA)
 
 
 def golden_path(lang: str, material: str) -> Path:
@@ -44,14 +52,38 @@ def test_materials_match_the_engine(sample: Project) -> None:
     assert any(loc.slug == SLUG for loc in sample.locations)
 
 
-@pytest.mark.parametrize("material", MATERIALS)
-@pytest.mark.parametrize("lang", LANGS)
-def test_html_matches_golden(renderer: Renderer, golden: Golden, lang: str, material: str) -> None:
-    html = renderer.html(Job(SLUG, lang, material))
+@pytest.mark.parametrize(("lang", "material"), CASES)
+def test_html_matches_golden(
+    sample: Project, renderer: Renderer, golden: Golden, lang: str, material: str
+) -> None:
+    job = Job(SLUG, lang, material)
+    html = renderer.html(job)
     assert f'<html lang="{lang}"' in html
-    golden.check(golden_path(lang, material), html)
+    readable = readable_qr_codes(html)
+    # The stand-in names what the code really says: this job's tracked intake URL.
+    url = qr_for(sample, job)
+    code = make_qr(url)
+    line = f"qr:v{(code.modules - 17) // 4} modules={code.modules} ec=M url={url} svg=sha256:"
+    assert line.replace("&", "&amp;") in readable, readable[:300]
+    assert "base64," not in readable
+    golden.check(golden_path(lang, material), readable)
+
+
+def test_qr_stand_in_reads_the_drawing() -> None:
+    """Decoded from the modules, not copied from the page: a different code reads differently,
+    and a drawing that is not a QR code says so."""
+    first, second = make_qr("https://example.org/a"), make_qr("https://example.org/b")
+    assert "url=https://example.org/a " in qr_stand_in(first.svg)
+    assert "url=https://example.org/b " in qr_stand_in(second.svg)
+    # Without its top rows (two of the three finder patterns) the drawing is no QR code.
+    top = "".join(f"M{x} {y}.5h{n}" for x, y, n in first.runs if y < QUIET_ZONE + 8)
+    broken = first.svg.replace(top, "", 1)
+    assert top and broken != first.svg
+    version = (first.modules - 17) // 4
+    assert qr_stand_in(broken).startswith(
+        f"qr:unreadable v{version} modules={first.modules} (0 codes decoded)"), qr_stand_in(broken)
 
 
 def test_no_stale_golden_files(golden: Golden) -> None:
-    expected = {golden_path(lang, material) for lang in LANGS for material in MATERIALS}
+    expected = {golden_path(lang, material) for lang, material in CASES}
     golden.remove_stale(sorted(set(GOLDEN.glob("*.html")) - expected))

@@ -23,6 +23,7 @@ from PIL import Image, ImageChops
 
 from makeprint_engine.errors import MakeprintError
 from makeprint_engine.geometry import (
+    CUT_INSET_MM,
     MM_PER_IN,
     OFFICE_MARGIN_MM,
     PAPER_MM,
@@ -529,31 +530,30 @@ def test_sheet_places_cards_on_the_avery_8371_template(office: Path) -> None:
 
 
 def band_edges(raster: Raster, positions: list[tuple[float, float]], sheet: Sheet) -> None:
-    """The teal band along the top of every card starts at the card's top edge, and at its
-    side edges where no other card's band continues it (within 0.5 mm)."""
+    """The teal band along the top of every card starts 1/16 in inside the card's top and side
+    edges (within 0.3 mm), walking in from each cut line: an off cut leaves no sliver of colour
+    on the next card."""
     step = 1 / (raster.scale * PT)  # one pixel, in mm
-
-    def neighbour(x: float, y: float) -> bool:
-        return any(abs(px - x) < 0.01 and abs(py - y) < 0.01 for px, py in positions)
+    inset = CUT_INSET_MM
 
     for i, (x, y) in enumerate(positions):
-        top = y - 3.0  # walk down from above the card, near its left edge
-        while top < y + 3.0 and not is_colour(raster.at_mm(x + 2.0, top), PRIMARY):
+        top = y  # walk down from the card's top cut, near its left edge
+        while top < y + 4.0 and not is_colour(raster.at_mm(x + 3.0, top), PRIMARY):
             top += step
-        assert abs(top - y) <= 0.5, f"card {i + 1}: band top at {top:.2f} mm, card top {y:.2f}"
-        row = y + 1.5
-        if not neighbour(x - sheet.card_w, y):
-            left = x - 3.0
-            while left < x + 3.0 and not is_colour(raster.at_mm(left, row), PRIMARY):
-                left += step
-            assert abs(left - x) <= 0.5, f"card {i + 1}: band left at {left:.2f}, card {x:.2f}"
+        assert abs(top - (y + inset)) <= 0.3, (
+            f"card {i + 1}: band top at {top:.2f} mm, card top {y:.2f} + 1/16 in")
+        row = y + inset + 1.5
+        left = x
+        while left < x + 4.0 and not is_colour(raster.at_mm(left, row), PRIMARY):
+            left += step
+        assert abs(left - (x + inset)) <= 0.3, (
+            f"card {i + 1}: band left at {left:.2f}, card {x:.2f} + 1/16 in")
         right_edge = x + sheet.card_w
-        if not neighbour(right_edge, y):
-            right = right_edge + 3.0
-            while right > right_edge - 3.0 and not is_colour(raster.at_mm(right, row), PRIMARY):
-                right -= step
-            assert abs(right - right_edge) <= 0.5, (
-                f"card {i + 1}: band right at {right:.2f} mm, card right {right_edge:.2f}")
+        right = right_edge
+        while right > right_edge - 4.0 and not is_colour(raster.at_mm(right, row), PRIMARY):
+            right -= step
+        assert abs(right - (right_edge - inset)) <= 0.3, (
+            f"card {i + 1}: band right at {right:.2f} mm, card right {right_edge:.2f} - 1/16 in")
 
 
 def check_backs(sheet_pdf: Path, single_pdf: Path, sheet: Sheet, url: str) -> None:
@@ -584,7 +584,7 @@ def test_every_back_on_the_sheet_decodes_behind_its_front(office: Path) -> None:
         band_edges(fronts, card_positions(sheet), sheet)
         for i, (x, y) in enumerate(card_positions(sheet)):
             # each front has its band at the top and white body below it
-            assert is_colour(fronts.at_mm(x + 44.45, y + 1.0), PRIMARY), f"front {i + 1}"
+            assert is_colour(fronts.at_mm(x + 44.45, y + 2.5), PRIMARY), f"front {i + 1}"
             assert fronts.at_mm(x + 1.0, y + 48.0) == (255, 255, 255), f"front {i + 1}"
 
 
@@ -706,10 +706,10 @@ def render_region(path: Path, index: int, box_mm: tuple[float, float, float, flo
 
 def test_office_pamphlet_has_fold_guides_at_the_folds(office: Path) -> None:
     path = output_file(office, "east-harbor", "en", "pamphlet.pdf")
-    guide_mm = 0.15 * IN  # 0.15 in long, starting 1/4 in from the sheet edge
+    guide_mm = 1.0  # 1 mm long, starting 1/4 in from the sheet edge
 
     def has_guide(index: int, x: float, y: float) -> bool:
-        region = render_region(path, index, (x - 0.6, y - 0.3, x + 0.6, y + 0.3), 1200)
+        region = render_region(path, index, (x - 0.6, y - 0.15, x + 0.6, y + 0.15), 1200)
         colours = region.getcolors(region.width * region.height) or []
         return any(is_colour(colour, GUIDE, 12) for _, colour in colours)
 
