@@ -128,13 +128,21 @@ def ink_count(image: Image.Image) -> int:
 
 def red_on_border(image: Image.Image, rect_mm: tuple[float, ...], dpi: float,
                   origin: tuple[float, float] = (0, 0)) -> list[bool]:
-    """Whether the pixel at the middle of each side of a mark's rectangle (mm from the page
-    box's corner; ``origin`` in pixels) is red: left, top, right (bottom may be off the page)."""
+    """Whether each side of a mark's rectangle (mm from the page box's corner; ``origin`` in
+    pixels) is drawn red: left, top, right (bottom may be off the page). A side counts when
+    red shows at some of nine points along it: another mark's label may cover the rest."""
     x, y, w, h = (v / 25.4 * dpi for v in rect_mm)
     x, y = x + origin[0], y + origin[1]
-    middle = min(y + h / 2, y + (image.height - y) / 2)
-    points = [(x, middle), (x + w / 2, y), (min(x + w, image.width - 1), middle)]
-    return [is_red(image.getpixel((round(px), round(py)))) for px, py in points]
+    bottom = min(y + h, image.height - 1)
+    right = min(x + w, image.width - 1)
+    steps = [n / 10 for n in range(1, 10)]
+    sides = [
+        [(x, y + (bottom - y) * t) for t in steps],
+        [(x + (right - x) * t, y) for t in steps],
+        [(right, y + (bottom - y) * t) for t in steps],
+    ]
+    return [any(is_red(image.getpixel((round(px), round(py)))) for px, py in side)
+            for side in sides]
 
 
 def test_preview_outlines_what_does_not_fit_in_red_and_exits_1(
