@@ -18,7 +18,7 @@ import jinja2.sandbox
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from . import fit
+from . import fit, typeset
 from .context import document_context, page_geometry
 from .errors import Problem
 from .fit import NO_FIT, FitState
@@ -31,7 +31,12 @@ _MARKDOWN = MarkdownIt("zero").enable(["emphasis"])  # raw HTML is never enabled
 
 
 def inline_markdown(text: object) -> Markup:
-    """Render **bold** and *italic* only; every other character is escaped."""
+    """Render **bold** and *italic* only; every other character is escaped.
+
+    Content text is typeset first (see typeset.py): its last words bound, ``|`` soft breaks.
+    """
+    if isinstance(text, str) and not isinstance(text, Markup):
+        text = typeset.typeset(text)
     return Markup(_MARKDOWN.renderInline(str(text)))
 
 
@@ -67,7 +72,10 @@ def left_to_right(text: object) -> Markup:
 
 def isolated(text: object) -> Markup:
     """Text of its own direction (a name, an address) that must not reorder its neighbours:
-    wrapped in FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE."""
+    wrapped in FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE. Its last two words are
+    bound (typeset.bind_last_words), so a name never ends on a line of one word."""
+    if isinstance(text, str) and not isinstance(text, Markup):
+        text = typeset.bind_last_words(text)
     return Markup("\u2068{}\u2069").format(text)
 
 
@@ -81,6 +89,8 @@ def template_environment(templates_dir: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        # Text from content/ (typeset.ContentText) printed with its line-breaking rules.
+        finalize=typeset.finalize,
     )
     env.filters["md"] = inline_markdown
     env.filters["url"] = breakable_url
@@ -173,6 +183,7 @@ class Renderer:
         template = self.env.get_template(self.project.materials[job.material].template)
         context = document_context(self.project, job, self.options, fit)
         context["part"] = part
+        _mark_content(context)
         return template.render(context), context
 
     def _styles(self, material: str, direction: str = "ltr") -> tuple[list[Any], list[Problem]]:
@@ -454,6 +465,14 @@ class DocumentCollector:
         """Give the process its defaults back (a build run in-process, e.g. with -j1)."""
         gc.unfreeze()
         gc.set_threshold(*self.saved)
+
+
+def _mark_content(context: dict[str, Any]) -> None:
+    """Every word from content/ marked, so the environment typesets it (typeset.finalize)."""
+    for key in ("t", "c", "labels", "hotlines"):
+        context[key] = typeset.mark(context[key])
+    loc = context["loc"]
+    loc["services"] = [(key, typeset.mark(label)) for key, label in loc["services"]]
 
 
 def _stamp_date(document: Any) -> None:
