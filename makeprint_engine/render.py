@@ -48,6 +48,18 @@ def breakable_url(text: object) -> Markup:
     )
 
 
+@jinja2.pass_eval_context
+def joined(eval_ctx: Any, value: Any, separator: str = "", attribute: Any = None) -> Any:
+    """Jinja's ``join``; content joined stays content, typeset as one text (a run-in list)."""
+    items = list(value)
+    text = jinja2.filters.do_join(eval_ctx, items, separator, attribute)
+    if attribute is None and not isinstance(text, Markup) and any(
+        isinstance(item, typeset.ContentText) for item in items
+    ):
+        return typeset.ContentText(text)
+    return text
+
+
 class ProjectLoader(jinja2.FileSystemLoader):
     """Loads templates from templates/ only: a symbolic link that leads out is refused."""
 
@@ -93,6 +105,7 @@ def template_environment(templates_dir: Path) -> jinja2.Environment:
         finalize=typeset.finalize,
     )
     env.filters["md"] = inline_markdown
+    env.filters["join"] = joined
     env.filters["url"] = breakable_url
     env.filters["ltr"] = left_to_right
     env.filters["isolate"] = isolated

@@ -112,8 +112,8 @@ def _join_cjk(text: str, end: int) -> str:
         char = text[start - 1]
         if is_cjk(char):
             count += 1
-        elif not (char.isdigit() or char == " "):
-            break
+        elif not (char.isdigit() or char == " " or char in NO_LINE_START):
+            break  # Latin words, opening brackets: the chunk starts after them
         start -= 1
     while start < end and text[start] == " ":
         start += 1

@@ -4,7 +4,7 @@ lines that start with closing punctuation."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..typeset import NO_LINE_END, NO_LINE_START, is_cjk
 from .findings import Finding
@@ -49,7 +49,9 @@ def _is_runt(line: str) -> bool:
     if not letters:
         return False  # a number, a symbol: not a word left alone
     if all(is_cjk(c) for c in letters):
-        return len(letters) <= 2
+        # Each CJK character counts, and each run of digits or Latin letters (7 到 10 天)
+        units = re.findall(r"[^\W_]+", core)  # \w runs: digits, Latin words, CJK text
+        return sum(len(u) if is_cjk(u[0]) else 1 for u in units) <= 2
     if re.search(r"\w[./@]\w|://", core):
         return False  # a URL, a domain, an e-mail address: breaks only at its own places
     return " " not in core and not any(is_cjk(c) for c in core)
@@ -57,7 +59,7 @@ def _is_runt(line: str) -> bool:
 
 def runt_problems(doc: Doc) -> list[Finding]:
     """Last lines of one word (or 1–2 CJK characters), and CJK lines that start with 。，、）."""
-    problems = []
+    problems: list[Finding] = []
     for block in _blocks(doc):
         lines = [_line_text(texts) for texts in block.lines.values()]
         lines = [line for line in lines if _printed(line)]
@@ -87,7 +89,21 @@ def runt_problems(doc: Doc) -> list[Finding]:
                 problems.append(_kinsoku(doc, block, line, f"starts with “{line[0]}”"))
             elif previous[-1] in NO_LINE_END and any(is_cjk(c) for c in whole):
                 problems.append(_kinsoku(doc, block, previous, f"ends with “{previous[-1]}”"))
-    return problems
+    return _once(problems)
+
+
+def _once(problems: list[Finding]) -> list[Finding]:
+    """The same line in the same element on a page once (the flyer's ten tabs), counted."""
+    counts: dict[tuple[object, ...], int] = {}
+    first: dict[tuple[object, ...], Finding] = {}
+    for finding in problems:
+        key = (finding.page, finding.element, finding.text, finding.message)
+        counts[key] = counts.get(key, 0) + 1
+        first.setdefault(key, finding)
+    return [
+        replace(f, message=f"{f.message} ({counts[k]} times)") if counts[k] > 1 else f
+        for k, f in first.items()
+    ]
 
 
 def _kinsoku(doc: Doc, block: _Block, line: str, what: str) -> Finding:
