@@ -60,6 +60,27 @@ def joined(eval_ctx: Any, value: Any, separator: str = "", attribute: Any = None
     return text
 
 
+_TYPE_SIZE = re.compile(
+    r"(?P<property>font-size|line-height)(?P<colon>\s*:\s*)(?P<value>\d+(?:\.\d+)?)"
+    r"(?P<unit>pt|px|mm|in|pc|cm|q)\b"
+)
+
+
+def scaled_type(css: str, scale: float) -> str:
+    """A stylesheet with every absolute font-size and line-height multiplied by ``scale``.
+
+    A language's ``font_scale`` (Arabic looks small at the Latin size): the materials' sizes
+    are in points, so the language's sizes are the stylesheet's own, scaled, and copyfitting
+    steps them down from there as from any other size.
+    """
+
+    def scaled(match: re.Match[str]) -> str:
+        value = round(float(match["value"]) * scale, 2)
+        return f"{match['property']}{match['colon']}{value:g}{match['unit']}"
+
+    return _TYPE_SIZE.sub(scaled, css)
+
+
 class ProjectLoader(jinja2.FileSystemLoader):
     """Loads templates from templates/ only: a symbolic link that leads out is refused."""
 
@@ -199,10 +220,12 @@ class Renderer:
         _mark_content(context)
         return template.render(context), context
 
-    def _styles(self, material: str, direction: str = "ltr") -> tuple[list[Any], list[Problem]]:
+    def _styles(
+        self, material: str, direction: str = "ltr", scale: float = 1.0
+    ) -> tuple[list[Any], list[Problem]]:
         """base.css, the material's stylesheet and, for right-to-left languages, rtl.css:
-        parsed once per material and direction."""
-        key = f"{material}:{direction}"
+        parsed once per material, direction and type scale (the language's font_scale)."""
+        key = f"{material}:{direction}:{scale:g}"
         if key in self._stylesheets:  # parsed once; its problems count for every job
             return self._stylesheets[key], list(self._style_problems.get(key, []))
         styles = []
@@ -212,10 +235,19 @@ class Renderer:
         with captured_weasyprint_log() as log:
             for name in names:
                 path = self.project.templates_dir / "styles" / f"{name}.css"
-                if path.is_file():
+                if path.is_file() and scale == 1:
                     styles.append(
                         self.weasyprint.CSS(
                             filename=str(path), url_fetcher=self.fetcher, font_config=self.fonts
+                        )
+                    )
+                elif path.is_file():
+                    styles.append(
+                        self.weasyprint.CSS(
+                            string=scaled_type(path.read_text(encoding="utf-8"), scale),
+                            base_url=str(path),
+                            url_fetcher=self.fetcher,
+                            font_config=self.fonts,
                         )
                     )
         problems += self._log_problems(log, f"templates/styles ({material})")
@@ -307,8 +339,8 @@ class Renderer:
                     what, path=f"templates/{material.template}", line=line, hint="fix the template"
                 )
             ]
-        direction = self.project.languages[job.lang].direction
-        styles, problems = self._styles(job.material, direction)
+        language = self.project.languages[job.lang]
+        styles, problems = self._styles(job.material, language.direction, language.font_scale)
         self.fetcher.clear()
         template_path = self.project.templates_dir / material.template
         # The QR code's SVG is drawn from its modules, not parsed (qr.QRDrawing): WeasyPrint
