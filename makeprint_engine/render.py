@@ -81,6 +81,13 @@ def scaled_type(css: str, scale: float) -> str:
     return _TYPE_SIZE.sub(scaled, css)
 
 
+def one_line(text: object) -> Markup:
+    """A name that must not wrap (a hotline's name): on one line when short enough."""
+    if isinstance(text, Markup):
+        return text
+    return Markup("{}").format(typeset.one_line(str(text)))
+
+
 class ProjectLoader(jinja2.FileSystemLoader):
     """Loads templates from templates/ only: a symbolic link that leads out is refused."""
 
@@ -127,6 +134,7 @@ def template_environment(templates_dir: Path) -> jinja2.Environment:
     )
     env.filters["md"] = inline_markdown
     env.filters["join"] = joined
+    env.filters["one_line"] = one_line
     env.filters["url"] = breakable_url
     env.filters["ltr"] = left_to_right
     env.filters["isolate"] = isolated

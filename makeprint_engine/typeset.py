@@ -127,6 +127,12 @@ def _join_cjk(text: str, end: int) -> str:
     return text[:start] + WORD_JOINER.join(chunk.replace(" ", NBSP))
 
 
+def one_line(text: str) -> str:
+    """A name kept whole on one line (a hotline's name) when it is short enough, else with
+    its last words bound: a name longer than MAX_PIECE may still wrap rather than overflow."""
+    return _bind_piece(text.strip())
+
+
 def _bind_piece(piece: str) -> str:
     """A piece between soft breaks: on one line when short enough, else its last words."""
     if len(piece) > MAX_PIECE:
