@@ -25,7 +25,9 @@ LANGUAGE_KEYS = {
     "reviewed_by",
     "notes",
     "fonts",
+    "font_scale",
 }
+FONT_SCALE = (0.8, 1.5)  # the range a language's font_scale may take
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,9 @@ class Language:
     common: Mapping
     materials: dict[str, Mapping] = field(default_factory=dict)
     fonts: tuple[str, ...] = ()
+    # Type size relative to the stylesheets: a script that looks small at the Latin size
+    # (Arabic) is set larger, e.g. 1.12. Copyfitting still steps it down to the minimum.
+    font_scale: float = 1.0
 
     @property
     def is_draft(self) -> bool:
@@ -191,6 +196,21 @@ def load_language(
             field="fonts",
         )
         fonts = []
+    font_scale = meta.get("font_scale", 1.0)
+    try:
+        font_scale = float(str(font_scale))
+    except ValueError:
+        font_scale = -1.0
+    if not FONT_SCALE[0] <= font_scale <= FONT_SCALE[1]:
+        problems.add(
+            f'"{meta.get("font_scale")}" is not a type scale',
+            path=source,
+            line=meta.line_of("font_scale"),
+            field="font_scale",
+            hint=f"give a number from {FONT_SCALE[0]:g} to {FONT_SCALE[1]:g}, e.g. 1.12 to set "
+            "the language's text 12 % larger (1 = the stylesheets' sizes)",
+        )
+        font_scale = 1.0
 
     common = _mapping_file(folder / "common.yaml", root, problems)
     language = Language(
@@ -204,6 +224,7 @@ def load_language(
         folder=folder,
         common=common,
         fonts=tuple(fonts),
+        font_scale=font_scale,
     )
     for material in materials:
         language.materials[material] = _mapping_file(folder / f"{material}.yaml", root, problems)

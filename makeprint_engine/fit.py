@@ -296,7 +296,7 @@ def _overflow(box: Any, page: int) -> Overflow | None:
             if not is_text and over * PX_TO_MM > OVERFLOW_TOLERANCE_MM and inner_keys:
                 key = inner_keys[-1]
                 culprits[key] = max(culprits.get(key, 0.0), over)
-    over_y = max(over_y, _collision(box))
+    over_y = max(over_y, _collision(box), _cut_at_page(box))
     if max(over_y, over_x) * PX_TO_MM <= OVERFLOW_TOLERANCE_MM:
         return None
     name = box.element.get("data-fit") or box.element.get("class") or box.element_tag
@@ -333,6 +333,37 @@ def _own_line(line: Any, keys: tuple[str, ...]) -> list[tuple[Any, tuple[str, ..
 
     visit(line, keys)
     return found
+
+
+def _cut_at_page(box: Any) -> float:
+    """How far a box of fixed height (a pamphlet panel as tall as the page) was stretched when
+    its text ran past the page: WeasyPrint then cuts the box at the page's edge, drops its
+    bottom padding and leaves the lines that did not fit off every page, silently. At least
+    that stretch and one line more, since a line that does not fit is what cuts the box."""
+    height = box.style["height"]
+    if getattr(height, "unit", None) != "px":
+        return 0.0
+    style = box.style
+    specified = height.value
+    if style["box_sizing"] == "border-box":
+        specified -= sum(
+            _px(style[f"padding_{side}"], box.width) + style[f"border_{side}_width"]
+            for side in ("top", "bottom")
+        )
+    elif style["box_sizing"] == "padding-box":
+        specified -= sum(_px(style[f"padding_{side}"], box.width) for side in ("top", "bottom"))
+    stretch = box.height - max(0.0, specified)
+    if stretch * PX_TO_MM <= OVERFLOW_TOLERANCE_MM:
+        return 0.0
+    return stretch + style["font_size"] * 1.2
+
+
+def _px(value: Any, width: float) -> float:
+    """A padding as used: px, or a percentage of the containing block's width (``width``
+    stands in for it: panels have no percentage padding, so this is only a safe default)."""
+    if getattr(value, "unit", None) == "%":
+        return value.value / 100 * width
+    return float(getattr(value, "value", 0) or 0)
 
 
 def _collision(box: Any) -> float:

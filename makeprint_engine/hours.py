@@ -131,6 +131,30 @@ def _span(a: int, b: int, skeleton: str, locale: Locale, all_day_label: str) -> 
     return _unbreakable(format_interval(_time(a), _time(b), skeleton, locale=locale))
 
 
+def range_connector(locale: Locale) -> str:
+    """What the locale writes between the two ends of a range of days: " – ", "至", "～".
+
+    CLDR has no interval format for weekdays alone, so the connector is read from the
+    locale's interval format for weekday + month + day (skeleton MEd) when the months differ:
+    its first part is the whole first date followed by the connector ("E, M/d – " in
+    English, "M/dE至" in Chinese). The locale's fallback interval ("{0} – {1}") otherwise.
+    """
+    formats = locale.interval_formats
+    try:
+        first, second = formats["MEd"]["M"]
+    except (KeyError, TypeError, ValueError):
+        first, second = "", ""
+    if first.startswith(second) and len(first) > len(second):
+        return first[len(second) :].replace("'", "")
+    fallback = str(formats.get(None) or "{0}\u2009–\u2009{1}")
+    return fallback.partition("{0}")[2].partition("{1}")[0] or "–"
+
+
+def day_range(first: str, last: str, locale: Locale) -> str:
+    """"Mon – Fri", "周一至周五", "lun – vie": one unit that never breaks across lines."""
+    return _unbreakable(f"{first}{range_connector(locale)}{last}")
+
+
 def format_hours(
     hours: Hours, locale_name: str, always_open_label: str, all_day_label: str = "24 h"
 ) -> list[tuple[str, str]]:
@@ -144,7 +168,7 @@ def format_hours(
     for entry in hours.entries:
         if entry.form[0] == "range":
             a, b = int(entry.form[1]), int(entry.form[2])  # type: ignore[call-overload]
-            days = f"{names[a]}–{names[b]}"
+            days = day_range(names[a], names[b], locale)
         else:
             days = format_list([names[d] for d in entry.days], locale=locale)
         times = format_list(

@@ -6,6 +6,7 @@ import datetime
 import gc
 import logging
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ import jinja2.sandbox
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from . import fit
+from . import fit, typeset
 from .context import document_context, page_geometry
 from .errors import Problem
 from .fit import NO_FIT, FitState
@@ -31,7 +32,12 @@ _MARKDOWN = MarkdownIt("zero").enable(["emphasis"])  # raw HTML is never enabled
 
 
 def inline_markdown(text: object) -> Markup:
-    """Render **bold** and *italic* only; every other character is escaped."""
+    """Render **bold** and *italic* only; every other character is escaped.
+
+    Content text is typeset first (see typeset.py): its last words bound, ``|`` soft breaks.
+    """
+    if isinstance(text, str) and not isinstance(text, Markup):
+        text = typeset.typeset(text)
     return Markup(_MARKDOWN.renderInline(str(text)))
 
 
@@ -43,6 +49,46 @@ def breakable_url(text: object) -> Markup:
         Markup('<span class="nobr">{}</span>').format(piece)
         for piece in break_points(str(text))
     )
+
+
+@jinja2.pass_eval_context
+def joined(eval_ctx: Any, value: Any, separator: str = "", attribute: Any = None) -> Any:
+    """Jinja's ``join``; content joined stays content, typeset as one text (a run-in list)."""
+    items = list(value)
+    text = jinja2.filters.do_join(eval_ctx, items, separator, attribute)
+    if attribute is None and not isinstance(text, Markup) and any(
+        isinstance(item, typeset.ContentText) for item in items
+    ):
+        return typeset.ContentText(text)
+    return text
+
+
+_TYPE_SIZE = re.compile(
+    r"(?P<property>font-size|line-height)(?P<colon>\s*:\s*)(?P<value>\d+(?:\.\d+)?)"
+    r"(?P<unit>pt|px|mm|in|pc|cm|q)\b"
+)
+
+
+def scaled_type(css: str, scale: float) -> str:
+    """A stylesheet with every absolute font-size and line-height multiplied by ``scale``.
+
+    A language's ``font_scale`` (Arabic looks small at the Latin size): the materials' sizes
+    are in points, so the language's sizes are the stylesheet's own, scaled, and copyfitting
+    steps them down from there as from any other size.
+    """
+
+    def scaled(match: re.Match[str]) -> str:
+        value = round(float(match["value"]) * scale, 2)
+        return f"{match['property']}{match['colon']}{value:g}{match['unit']}"
+
+    return _TYPE_SIZE.sub(scaled, css)
+
+
+def one_line(text: object) -> Markup:
+    """A name that must not wrap (a hotline's name): on one line when short enough."""
+    if isinstance(text, Markup):
+        return text
+    return Markup("{}").format(typeset.one_line(str(text)))
 
 
 class ProjectLoader(jinja2.FileSystemLoader):
@@ -69,8 +115,17 @@ def left_to_right(text: object) -> Markup:
 
 def isolated(text: object) -> Markup:
     """Text of its own direction (a name, an address) that must not reorder its neighbours:
-    wrapped in FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE."""
+    wrapped in FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE. Its last two words are
+    bound (typeset.bind_last_words), so a name never ends on a line of one word."""
+    if isinstance(text, str) and not isinstance(text, Markup):
+        text = typeset.bind_last_words(text)
     return Markup("\u2068{}\u2069").format(text)
+
+
+def plain(text: object) -> Markup:
+    """Text as it is, without the line-breaking rules: for what is not laid out in lines,
+    such as the document's title in its metadata (escaped like any other text)."""
+    return Markup("{}").format(str(text))
 
 
 def template_environment(templates_dir: Path) -> jinja2.Environment:
@@ -83,11 +138,16 @@ def template_environment(templates_dir: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        # Text from content/ (typeset.ContentText) printed with its line-breaking rules.
+        finalize=typeset.finalize,
     )
     env.filters["md"] = inline_markdown
+    env.filters["join"] = joined
+    env.filters["one_line"] = one_line
     env.filters["url"] = breakable_url
     env.filters["ltr"] = left_to_right
     env.filters["isolate"] = isolated
+    env.filters["plain"] = plain
     return env
 
 
@@ -175,12 +235,15 @@ class Renderer:
         template = self.env.get_template(self.project.materials[job.material].template)
         context = document_context(self.project, job, self.options, fit)
         context["part"] = part
+        _mark_content(context)
         return template.render(context), context
 
-    def _styles(self, material: str, direction: str = "ltr") -> tuple[list[Any], list[Problem]]:
+    def _styles(
+        self, material: str, direction: str = "ltr", scale: float = 1.0
+    ) -> tuple[list[Any], list[Problem]]:
         """base.css, the material's stylesheet and, for right-to-left languages, rtl.css:
-        parsed once per material and direction."""
-        key = f"{material}:{direction}"
+        parsed once per material, direction and type scale (the language's font_scale)."""
+        key = f"{material}:{direction}:{scale:g}"
         if key in self._stylesheets:  # parsed once; its problems count for every job
             return self._stylesheets[key], list(self._style_problems.get(key, []))
         styles = []
@@ -190,10 +253,19 @@ class Renderer:
         with captured_weasyprint_log() as log:
             for name in names:
                 path = self.project.templates_dir / "styles" / f"{name}.css"
-                if path.is_file():
+                if path.is_file() and scale == 1:
                     styles.append(
                         self.weasyprint.CSS(
                             filename=str(path), url_fetcher=self.fetcher, font_config=self.fonts
+                        )
+                    )
+                elif path.is_file():
+                    styles.append(
+                        self.weasyprint.CSS(
+                            string=scaled_type(path.read_text(encoding="utf-8"), scale),
+                            base_url=str(path),
+                            url_fetcher=self.fetcher,
+                            font_config=self.fonts,
                         )
                     )
         problems += self._log_problems(log, f"templates/styles ({material})")
@@ -285,8 +357,8 @@ class Renderer:
                     what, path=f"templates/{material.template}", line=line, hint="fix the template"
                 )
             ]
-        direction = self.project.languages[job.lang].direction
-        styles, problems = self._styles(job.material, direction)
+        language = self.project.languages[job.lang]
+        styles, problems = self._styles(job.material, language.direction, language.font_scale)
         self.fetcher.clear()
         template_path = self.project.templates_dir / material.template
         # The QR code's SVG is drawn from its modules, not parsed (qr.QRDrawing): WeasyPrint
@@ -456,6 +528,14 @@ class DocumentCollector:
         """Give the process its defaults back (a build run in-process, e.g. with -j1)."""
         gc.unfreeze()
         gc.set_threshold(*self.saved)
+
+
+def _mark_content(context: dict[str, Any]) -> None:
+    """Every word from content/ marked, so the environment typesets it (typeset.finalize)."""
+    for key in ("t", "c", "labels", "hotlines"):
+        context[key] = typeset.mark(context[key])
+    loc = context["loc"]
+    loc["services"] = [(key, typeset.mark(label)) for key, label in loc["services"]]
 
 
 def _stamp_date(document: Any) -> None:

@@ -152,13 +152,13 @@ FORMAT_TABLE = [
     # (hours, en_US rows, es_US rows)
     (
         "Mon-Fri 09:00-17:00",
-        [("Mon–Fri", "9:00 AM – 5:00 PM")],
-        [("lun–vie", "9:00 a.m. – 5:00 p.m.")],
+        [("Mon – Fri", "9:00 AM – 5:00 PM")],
+        [("lun – vie", "9:00 a.m. – 5:00 p.m.")],
     ),
     (
         "Mon-Fri 09:00-17:00; Sat 10:00-14:00",
-        [("Mon–Fri", "9:00 AM – 5:00 PM"), ("Sat", "10:00 AM – 2:00 PM")],
-        [("lun–vie", "9:00 a.m. – 5:00 p.m."), ("sáb", "10:00 a.m. – 2:00 p.m.")],
+        [("Mon – Fri", "9:00 AM – 5:00 PM"), ("Sat", "10:00 AM – 2:00 PM")],
+        [("lun – vie", "9:00 a.m. – 5:00 p.m."), ("sáb", "10:00 a.m. – 2:00 p.m.")],
     ),
     (
         "Mon,Wed,Fri 10:00-14:00",
@@ -172,8 +172,8 @@ FORMAT_TABLE = [
     ),
     (
         "Mon-Fri 09:00-12:00,13:00-17:00",
-        [("Mon–Fri", "9:00 AM – 12:00 PM and 1:00 – 5:00 PM")],
-        [("lun–vie", "9:00 a.m. – 12:00 p.m. y 1:00–5:00 p.m.")],
+        [("Mon – Fri", "9:00 AM – 12:00 PM and 1:00 – 5:00 PM")],
+        [("lun – vie", "9:00 a.m. – 12:00 p.m. y 1:00–5:00 p.m.")],
     ),
     ("Sunday 12:00-16:00", [("Sun", "12:00 – 4:00 PM")], [("dom", "12:00–4:00 p.m.")]),
     (
@@ -195,8 +195,8 @@ def test_format_hours_en_us_and_es_us(
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("Mon-Fri 09:00-17:00", [("lun–vie", "9:00–17:00")]),
-        ("Mon-Fri 09:00-12:00,13:00-17:00", [("lun–vie", "9:00–12:00 y 13:00–17:00")]),
+        ("Mon-Fri 09:00-17:00", [("lun – vie", "9:00–17:00")]),
+        ("Mon-Fri 09:00-12:00,13:00-17:00", [("lun – vie", "9:00–12:00 y 13:00–17:00")]),
         ("Sat 10:00-14:00", [("sáb", "10:00–14:00")]),
     ],
 )
@@ -222,7 +222,7 @@ def test_midnight_closing_prints_as_midnight_not_as_an_error() -> None:
 def test_a_day_range_keeps_its_written_form_but_a_list_is_listed() -> None:
     (range_row,) = rows("Mon-Wed 09:00-17:00", "en_US")
     (list_row,) = rows("Mon,Tue,Wed 09:00-17:00", "en_US")
-    assert range_row[0] == "Mon–Wed"
+    assert range_row[0] == "Mon – Wed"
     assert list_row[0] == "Mon, Tue, and Wed"
 
 
@@ -232,3 +232,38 @@ def test_an_all_day_span_prints_as_a_span() -> None:
         ((days, times),) = format_hours(parse_hours("Sat 00:00-24:00"), locale, "24/7", "All day")
         assert times == "All day", (locale, times)
         assert days.lower().startswith(("sat", "sáb")), (locale, days)
+
+
+# --- day ranges as CLDR writes them --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("en", "Mon – Fri"),
+        ("es", "lun – vie"),
+        ("vi", "Thứ 2 – Thứ 6"),
+        ("zh_Hans", "周一至周五"),  # CLDR: 至, not a dash
+        ("ar", "الاثنين – الجمعة"),
+        ("ja", "月～金"),
+        ("fa", "دوشنبه تا جمعه"),
+    ],
+)
+def test_a_day_range_uses_the_locales_own_connector(locale: str, expected: str) -> None:
+    ((days, _),) = format_hours(parse_hours("Mon-Fri 09:00-17:00"), locale, "24/7")
+    assert plain(days) == expected
+    # The range never breaks across lines: no plain space in it.
+    assert " " not in days
+
+
+def test_the_connector_comes_from_cldr_data_not_a_table() -> None:
+    from babel import Locale
+
+    from makeprint_engine.hours import range_connector
+
+    # The month-and-weekday interval's first part is the first date then the connector.
+    for name in ("en", "es", "vi", "zh_Hans", "ar"):
+        locale = Locale.parse(name)
+        first, second = locale.interval_formats["MEd"]["M"]
+        assert first == second + range_connector(locale)
+    assert range_connector(Locale.parse("zh_Hans")) == "至"

@@ -35,6 +35,7 @@ from .report import (
     summary_line,
     text_lines,
 )
+from .runts import runt_problems
 from .type_size import type_size_problems
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "link_problems",
     "qr_problems",
     "run_check",
+    "runt_problems",
     "schema",
     "summary_line",
     "text_lines",

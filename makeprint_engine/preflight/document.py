@@ -18,6 +18,7 @@ from .links import link_problems
 from .overflow import renderer_findings
 from .qr import qr_problems
 from .reading_level import printed_blocks
+from .runts import runt_problems
 from .type_size import type_size_problems
 
 
@@ -93,5 +94,6 @@ def check_document(project: Project, rendered: Any) -> DocumentCheck:
         return DocumentCheck(rendered.job, renderer_findings(rendered), [], rendered.pages)
     extra = [finding for check in LAYOUT_CHECKS for finding in check(doc)]
     extra += qr_problems(doc)
+    extra += runt_problems(doc)  # line breaking: for check only, never holds up a build
     kept = [p for p in renderer_findings(rendered) if not _superseded(p, extra)]
     return DocumentCheck(rendered.job, [*kept, *extra], printed_blocks(doc), rendered.pages)

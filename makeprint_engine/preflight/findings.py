@@ -20,6 +20,7 @@ CHECKS = (
     "contrast",
     "links",
     "reading-level",
+    "runts",
 )
 
 

@@ -40,6 +40,7 @@ class Text:
     in_table: bool
     block: int  # identifies the nearest block-level box
     line: int  # identifies its line box
+    block_element: str = ""  # that block's element, e.g. "p.subhead", "li.service"
 
 
 @dataclass
@@ -164,6 +165,7 @@ def walk(document: Any, paper: str = "#FFFFFF", pages: frozenset[int] | None = N
                 in_table=state["in_table"],
                 block=state["block"],
                 line=state["line"],
+                block_element=state["block_label"],
             )
             texts.append(text)
             centre = (box.position_x + box.width / 2, box.position_y + box.height / 2)
