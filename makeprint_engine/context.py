@@ -91,6 +91,7 @@ def document_context(
         else []
     )
     service_labels = common.get("services", {})
+    offer_labels = common.get("offers", {})
     hotline_text = common.get("hotlines", {})
     hotlines = {}
     for key, line in project.hotlines.items():
@@ -139,6 +140,7 @@ def document_context(
             "intake_display": display_url(location.intake_url),
             "hours": hours_rows,
             "services": [(key, service_labels.get(key, key)) for key in location.services],
+            "offers": [(key, offer_labels.get(key, key)) for key in location.offers],
         },
         "c": common,
         "labels": labels,

@@ -47,6 +47,8 @@ SERVICES = (
     "outpatient",
     "telehealth",
 )
+# What lowers the barrier to coming in, printed only where the location says it is true.
+OFFERS = ("free", "confidential", "no-id", "walk-in", "no-insurance-needed")
 COLUMNS = (
     "slug",
     "name",
@@ -63,6 +65,7 @@ COLUMNS = (
     "intake_url",
     "hours",
     "services",
+    "offers",
     "languages",
 )
 REQUIRED = ("name", "street", "city", "phone")
@@ -104,6 +107,7 @@ class Location:
     line: int
     raw: tuple[tuple[str, str], ...]  # the row as read, for fingerprints
     short_name: str = ""  # printed where space is tight when the full name does not fit
+    offers: tuple[str, ...] = ()  # OFFERS keys: free, confidential, no ID needed…
 
     @property
     def address_lines(self) -> tuple[str, ...]:
@@ -700,6 +704,18 @@ def _validate(
         elif name not in services:
             services.append(name)
 
+    offers: list[str] = []
+    for key in _split(get("offers")):
+        name = key.lower()
+        if name not in OFFERS:
+            fail(
+                "offers",
+                f'unknown offer "{key}"',
+                "valid offers are " + ", ".join(OFFERS) + " (list only what is true here)",
+            )
+        elif name not in offers:
+            offers.append(name)
+
     langs: list[str] = []
     for code in _split(get("languages")) or list(org.languages):
         if code not in languages:
@@ -735,6 +751,7 @@ def _validate(
         line=row.line,
         raw=tuple(sorted(values.items())),
         short_name=get("short_name"),
+        offers=tuple(offers),
     )
 
 

@@ -71,6 +71,17 @@ def isolated(text: object) -> Markup:
     return Markup("\u2068{}\u2069").format(text)
 
 
+def tail_together(text: object) -> Markup:
+    """A name for a narrow column (the flyer's tabs): its last two words stay together and
+    a hyphenated word is never split, so no word is left alone on a line ("Van")."""
+    words = str(text).split(" ")
+    if len(words) > 1:
+        words[-2:] = [words[-2] + "\u00a0" + words[-1]]
+    return Markup(" ").join(
+        Markup('<span class="nobr">{}</span>').format(w) if "-" in w else w for w in words
+    )
+
+
 def template_environment(templates_dir: Path) -> jinja2.Environment:
     # Templates may come from partners: the sandbox refuses Python internals (no
     # ``__class__``, ``__globals__``…) and changes to the shared content and location data.
@@ -86,6 +97,7 @@ def template_environment(templates_dir: Path) -> jinja2.Environment:
     env.filters["url"] = breakable_url
     env.filters["ltr"] = left_to_right
     env.filters["isolate"] = isolated
+    env.filters["tail_together"] = tail_together
     return env
 
 
