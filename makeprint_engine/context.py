@@ -132,6 +132,7 @@ def document_context(
         else []
     )
     service_labels = common.get("services", {})
+    offer_labels = common.get("offers", {})
     hotline_text = common.get("hotlines", {})
     hotlines = {}
     for key, line in project.hotlines.items():
@@ -180,6 +181,7 @@ def document_context(
             "link": link,
             "hours": hours_rows,
             "services": [(key, service_labels.get(key, key)) for key in location.services],
+            "offers": [(key, offer_labels.get(key, key)) for key in location.offers],
         },
         "c": common,
         "labels": labels,

@@ -48,6 +48,8 @@ SERVICES = (
     "outpatient",
     "telehealth",
 )
+# What lowers the barrier to coming in, printed only where the location says it is true.
+OFFERS = ("free", "confidential", "no-id", "walk-in", "no-insurance-needed")
 COLUMNS = (
     "slug",
     "name",
@@ -66,6 +68,7 @@ COLUMNS = (
     "qr_tracking",
     "hours",
     "services",
+    "offers",
     "languages",
 )
 REQUIRED = ("name", "street", "city", "phone")
@@ -112,6 +115,7 @@ class Location:
     qr_tracking: bool | None = None  # None: the organization's setting (off with placeholders)
     # Where intake_url came from, for messages: (file, line, field).
     intake_origin: tuple[str, int | None, str] = ("", None, "intake_url")
+    offers: tuple[str, ...] = ()  # OFFERS keys: free, confidential, no ID needed…
 
     @property
     def address_lines(self) -> tuple[str, ...]:
@@ -715,6 +719,18 @@ def _validate(
         elif name not in services:
             services.append(name)
 
+    offers: list[str] = []
+    for key in _split(get("offers")):
+        name = key.lower()
+        if name not in OFFERS:
+            fail(
+                "offers",
+                f'unknown offer "{key}"',
+                "valid offers are " + ", ".join(OFFERS) + " (list only what is true here)",
+            )
+        elif name not in offers:
+            offers.append(name)
+
     langs: list[str] = []
     for code in _split(get("languages")) or list(org.languages):
         if code not in languages:
@@ -753,6 +769,7 @@ def _validate(
         intake_short_url=short_url,
         qr_tracking=qr_tracking,
         intake_origin=origin,
+        offers=tuple(offers),
     )
 
 

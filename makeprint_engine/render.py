@@ -128,6 +128,17 @@ def plain(text: object) -> Markup:
     return Markup("{}").format(str(text))
 
 
+def tail_together(text: object) -> Markup:
+    """A name for a narrow column (the flyer's tabs): its last two words stay together and
+    a hyphenated word is never split, so no word is left alone on a line ("Van")."""
+    words = str(text).split(" ")
+    if len(words) > 1:
+        words[-2:] = [words[-2] + "\u00a0" + words[-1]]
+    return Markup(" ").join(
+        Markup('<span class="nobr">{}</span>').format(w) if "-" in w else w for w in words
+    )
+
+
 def template_environment(templates_dir: Path) -> jinja2.Environment:
     # Templates may come from partners: the sandbox refuses Python internals (no
     # ``__class__``, ``__globals__``…) and changes to the shared content and location data.
@@ -148,6 +159,7 @@ def template_environment(templates_dir: Path) -> jinja2.Environment:
     env.filters["ltr"] = left_to_right
     env.filters["isolate"] = isolated
     env.filters["plain"] = plain
+    env.filters["tail_together"] = tail_together
     return env
 
 

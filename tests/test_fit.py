@@ -151,12 +151,14 @@ def test_fitted_documents_print_every_word_at_the_fitted_size(long_project: Path
     # The short name, not the long one, on the long-name card.
     long_name = pdf_text(out / "long-name" / "en" / "wallet-card.pdf")[1]
     assert "Eastern Shore Recovery" in " ".join(long_name.split())  # last words bound: no-break
-    # The flyer set its body smaller and left out the first fallback, the e-mail, which was
-    # enough: all sixteen services and the phone are still there.
+    # The flyer set its body smaller and took its first fallbacks in order (issue 18's phone
+    # band and 14 pt body leave less room): the e-mail, website and text lines went, which was
+    # enough: all sixteen services and the phone with its extension are still there.
     flyer = " ".join(pdf_text(out / "everything" / "en" / "flyer.pdf")[0].split())
     assert "outpatient-intake-coordinator@example.org" not in flyer
+    assert "example.org/saint-marys" not in flyer
     assert "Telehealth" in flyer and " more" not in flyer
-    assert "(410) 555-0100" in flyer
+    assert "(410) 555-0100 ext. 4421" in flyer
 
 
 def test_what_cannot_fit_names_page_element_column_and_row(long_project: Path) -> None:
