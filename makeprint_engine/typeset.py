@@ -124,7 +124,24 @@ def _join_cjk(text: str, end: int) -> str:
     chunk = text[start:]
     if WORD_JOINER in chunk:
         return text
-    return text[:start] + WORD_JOINER.join(chunk.replace(" ", NBSP))
+    return text[:start] + _joined(chunk.replace(" ", NBSP))
+
+
+def _joined(chunk: str) -> str:
+    """WORD JOINER between the characters of ``chunk``, but not beside a Markdown emphasis
+    marker (``**再给第 2 剂**。`` must stay bold, not turn into ``*⁠*`` and italics), a digit,
+    a Latin letter or a no-break space: those pairs do not break anyway (a digit run is one
+    word; UAX #14 keeps closing punctuation with what it follows)."""
+    out = [chunk[:1]]
+    for before, char in zip(chunk, chunk[1:]):
+        if not (_latin(before) or _latin(char)):
+            out.append(WORD_JOINER)
+        out.append(char)
+    return "".join(out)
+
+
+def _latin(char: str) -> bool:
+    return char.isascii() and char.isalnum() or char in (NBSP, "*", "_", "`")
 
 
 def one_line(text: str) -> str:

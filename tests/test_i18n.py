@@ -592,7 +592,8 @@ def test_wallet_card_name_alignment(site: Site, lang: str) -> None:
 
 
 def test_wallet_card_list_markers_are_on_the_right_in_arabic(site: Site) -> None:
-    """Step numbers (CSS counters, 7.6 pt) sit right of their step's text in Arabic."""
+    """Step numbers (CSS counters on the pictures' corners) sit right of their step's text in
+    Arabic."""
     sides = {}
     for lang in ("en", "ar"):
         doc = pypdfium2.PdfDocument(str(site.pdf(lang, "wallet-card")))
@@ -600,25 +601,25 @@ def test_wallet_card_list_markers_are_on_the_right_in_arabic(site: Site) -> None
             textpage = doc[0].get_textpage()
             count = textpage.count_chars()
             chars = [
-                (
-                    textpage.get_text_range(i, 1),
-                    textpage.get_charbox(i),
-                    pdfium_c.FPDFText_GetFontSize(textpage.raw, i),
-                )
-                for i in range(count)
+                (textpage.get_text_range(i, 1), textpage.get_charbox(i)) for i in range(count)
             ]
         finally:
             doc.close()
-        # The counters are the smallest digits on the card (7.6 pt against 8.4 pt text).
-        smallest = min(size for ch, _, size in chars if ch.isdigit())
-        markers = [(ch, box) for ch, box, size in chars if ch == "1" and size == smallest]
+        # The counter "1" is the one "1" not in "911": the digits of 911 share a line and sit
+        # side by side.
+        ones = [box for ch, box in chars if ch == "1"]
+        nines = [box for ch, box in chars if ch == "9"]
+        markers = [
+            box for box in ones
+            if not any(abs(box[1] - n[1]) < 1 and abs(box[0] - n[0]) < 20 for n in nines)
+        ]
         assert len(markers) == 1, (lang, markers)
-        _, marker = markers[0]
+        marker = markers[0]
         middle = (marker[1] + marker[3]) / 2
         same_line = [
             box
-            for ch, box, size in chars
-            if size > smallest and not ch.isspace() and box[1] < middle < box[3]
+            for ch, box in chars
+            if box != marker and not ch.isspace() and box[1] < middle < box[3]
         ]
         # The step's own words; the other column's words on the same line are further away.
         nearest = min(same_line, key=lambda b: min(abs(b[0] - marker[2]), abs(b[2] - marker[0])))

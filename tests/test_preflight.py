@@ -216,17 +216,17 @@ def test_other_languages_are_not_measured(project: Path) -> None:
 def test_long_text_overflows_the_card(project: Path, baseline) -> None:  # type: ignore[no-untyped-def]
     edit(
         project / "content" / "en" / "wallet-card.yaml",
-        '"Stay with them until help comes."',
-        '"Stay with them until help comes. Keep them warm, keep talking to them, and tell the '
-        'paramedics which drugs were used, how much, and when, if you know it."',
+        'Stay until help comes."',
+        'Stay until help comes. Keep them warm, keep talking to them, and tell the paramedics '
+        'which drugs were used, how much, and when, if you know it. Then tell them again."',
     )
     code, report = check_json(project, *ONE, "-m", "wallet-card")
     [finding] = new_findings(report, baseline(*ONE, "-m", "wallet-card"))
     assert (finding["check"], finding["severity"]) == ("overflow", "error")
     assert finding["location"] == "east-harbor" and finding["material"] == "wallet-card"
     assert re.search(
-        r"wallet-card front overflows its box at the bottom by \d+\.\d mm"
-        r"|rendered \d pages, expected \d",
+        r"wallet-card front: overdose steps: \d+ lines? \(\d+\.\d mm\) too long at the 8 pt "
+        r"minimum",
         finding["message"],
     )
     assert code == 1
@@ -463,7 +463,7 @@ def test_build_checks_shared_pages_once_and_reports_them_for_every_location(
 
     css = project / "templates" / "styles" / "wallet-card.css"
     css.write_text(  # pale text on the front only (page 1, shared by every location)
-        css.read_text(encoding="utf-8") + "\n.front p { color: #C8CCD0; }\n",
+        css.read_text(encoding="utf-8") + "\n.front li { color: #C8CCD0; }\n",
         encoding="utf-8",
     )
     proj = load_project(project)

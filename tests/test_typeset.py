@@ -15,7 +15,7 @@ from makeprint_engine.plan import Job
 from makeprint_engine.preflight.layout import Doc, walk
 from makeprint_engine.preflight.runts import runt_problems
 from makeprint_engine.project import load_project
-from makeprint_engine.render import Renderer, scaled_type, template_environment
+from makeprint_engine.render import Renderer, inline_markdown, scaled_type, template_environment
 from makeprint_engine.typeset import (
     NBSP,
     WORD_JOINER,
@@ -65,9 +65,19 @@ def test_cjk_joins_the_last_characters_with_their_punctuation() -> None:
     out = typeset("如果没有阿片类药物，它不起作用。")
     assert out == "如果没有阿片类药物，它不" + WORD_JOINER.join("起作用。")
     # Digits and spaces inside the chunk: 第 2 剂 is one unit, the space made no-break.
-    assert typeset("再给第 2 剂。").endswith(WORD_JOINER.join(f"给第{NBSP}2{NBSP}剂。"))
+    # No joiner beside a digit or a no-break space: those never break anyway.
+    assert typeset("再给第 2 剂。").endswith(f"给{WORD_JOINER}第{NBSP}2{NBSP}剂{WORD_JOINER}。")
     # Across a comma: 鼻孔，按下。 never leaves 按下。 alone.
     assert typeset("放进一侧鼻孔，按下。").endswith(WORD_JOINER.join("孔，按下。"))
+
+
+def test_cjk_joiners_leave_markdown_emphasis_whole() -> None:
+    """A joiner between the two asterisks of ``**`` turned bold into literal stars and
+    italics (and embedded a whole italic face in the Chinese wallet card)."""
+    out = typeset("做人工呼吸。**再给第 2 剂**。")
+    assert "**" in out and "*" + WORD_JOINER not in out and WORD_JOINER + "*" not in out
+    html = inline_markdown(out)
+    assert "<strong>" in html and "<em>" not in html and "*" not in html
 
 
 def test_soft_break_markers() -> None:
