@@ -256,15 +256,23 @@ def _inner(box: Any, skip_transformed: bool) -> Iterator[tuple[Any, tuple[str, .
         yield from _walk(child, ())
 
 
+# Right-to-left lines keep the width of their trailing space (or a bidi isolate) at their
+# left end, which may stick out of the column by up to that much with nothing drawn there:
+# text counts as past the left side beyond this, a space's width and a little.
+_LEFT_SLACK_EM = 0.35
+
+
 def _overflow(box: Any, page: int) -> Overflow | None:
     """How far the text in a ``data-fit`` box runs past its content box (lines and words) or
     other boxes past its padding box (a QR code's quiet zone may lie in the padding)."""
     if getattr(box, "element_tag", None) is None or not hasattr(box, "content_box_y"):
         return None
     text_bottom = box.content_box_y() + box.height
-    text_right = box.content_box_x() + box.width
+    text_left = box.content_box_x()
+    text_right = text_left + box.width
     edge_bottom = box.padding_box_y() + box.padding_height()
-    edge_right = box.padding_box_x() + box.padding_width()
+    edge_left = box.padding_box_x()
+    edge_right = edge_left + box.padding_width()
     over_y = over_x = 0.0
     keys: set[str] = set()
     culprits: dict[str, float] = {}
@@ -281,8 +289,10 @@ def _overflow(box: Any, page: int) -> Overflow | None:
             # A line too wide: every fitted element on it may be what to shrink (the phone
             # number, not the word "Call" that it pushes out of a right-to-left column).
             inside = _own_line(inner, inner_keys)
+            # Past either side: right-to-left lines overflow at the left.
             wide = max(
-                (b.border_box_x() + b.border_width() - text_right
+                (max(b.border_box_x() + b.border_width() - text_right,
+                     text_left - b.border_box_x() - _LEFT_SLACK_EM * b.style["font_size"])
                  for b, _ in inside if type(b).__name__ == "TextBox"),
                 default=0.0,
             )
@@ -290,8 +300,10 @@ def _overflow(box: Any, page: int) -> Overflow | None:
                 for key in {k for _, ks in inside for k in ks[-1:]} or set(inner_keys[-1:]):
                     culprits[key] = max(culprits.get(key, 0.0), wide)
         else:
-            limit = text_right if is_text else edge_right
-            over = inner.border_box_x() + inner.border_width() - limit
+            right, left = (text_right, text_left) if is_text else (edge_right, edge_left)
+            slack = _LEFT_SLACK_EM * inner.style["font_size"] if is_text else 0.0
+            over = max(inner.border_box_x() + inner.border_width() - right,
+                       left - inner.border_box_x() - slack)
             over_x = max(over_x, over)
             if not is_text and over * PX_TO_MM > OVERFLOW_TOLERANCE_MM and inner_keys:
                 key = inner_keys[-1]

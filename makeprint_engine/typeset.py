@@ -172,11 +172,27 @@ def soft_breaks(text: str) -> str:
     return "".join(out).strip()
 
 
+# A North American phone number in running text: 1-800-484-3731, (410) 555-0142, 988 is not
+# one (three digits read the same either way).
+PHONE = re.compile(
+    r"(?<![\w\u2066])(?:\+?1[-.\s\u00a0])?(?:\(\d{3}\)[\s\u00a0]?|\d{3}[-.\s\u00a0])"
+    r"\d{3}[-.\s\u00a0]\d{4}(?!\w)"
+)
+LRI, PDI = "\u2066", "\u2069"
+
+
+def isolate_phones(text: str) -> str:
+    """Phone numbers in running text wrapped in LEFT-TO-RIGHT ISOLATE ... POP DIRECTIONAL
+    ISOLATE: in a right-to-left sentence the bidi algorithm would otherwise print
+    1-800-484-3731 as 3731-1-800-484, a wrong number."""
+    return PHONE.sub(lambda m: LRI + m[0] + PDI, text)
+
+
 def typeset(text: str) -> str:
-    """Both rules, for one text from content."""
+    """The rules, for one text from content."""
     if "|" in text:
-        return soft_breaks(text)
-    return bind_last_words(text)
+        return isolate_phones(soft_breaks(text))
+    return isolate_phones(bind_last_words(text))
 
 
 def finalize(value: Any) -> Any:

@@ -7,7 +7,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from conftest import copy_project
+from conftest import copy_project, pdf_text_runs
 from markupsafe import Markup
 
 from makeprint_engine.errors import MakeprintError
@@ -234,3 +234,23 @@ def test_a_bad_font_scale_is_refused_with_its_line(tmp_path: Path, value: str) -
     (problem,) = [p for p in caught.value.problems if p.field == "font_scale"]
     assert problem.path == "content/ar/language.yaml" and problem.line == 10
     assert "1.12" in (problem.hint or "")
+
+
+def test_phone_numbers_in_running_text_are_isolated_left_to_right() -> None:
+    """In a right-to-left sentence, 1-800-484-3731 printed as 3731-1-800-484 (a wrong number)
+    until phone numbers in content were isolated."""
+    from makeprint_engine.typeset import LRI, PDI
+
+    out = typeset("اتصل بخط Never Use Alone على 1-800-484-3731.")
+    assert f"{LRI}1-800-484-3731{PDI}." in out
+    assert f"{LRI}(410) 555-0142{PDI}" in typeset("Call (410) 555-0142 today, any time of day.")
+    assert LRI not in typeset("Call or text 988.") and LRI not in typeset("On 2026-12-04.")
+
+
+def test_arabic_pamphlet_prints_the_never_use_alone_number_in_order(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    rendered = Renderer(load_project(project)).render(Job("east-harbor", "ar", "pamphlet"))
+    path = tmp_path / "ar.pdf"
+    path.write_bytes(rendered.pdf)
+    text = pdf_text_runs(path)
+    assert "1-800-484-3731" in text and "3731-1-800" not in text
