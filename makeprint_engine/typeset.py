@@ -133,7 +133,7 @@ def _joined(chunk: str) -> str:
     a Latin letter or a no-break space: those pairs do not break anyway (a digit run is one
     word; UAX #14 keeps closing punctuation with what it follows)."""
     out = [chunk[:1]]
-    for before, char in zip(chunk, chunk[1:]):
+    for before, char in zip(chunk, chunk[1:], strict=False):
         if not (_latin(before) or _latin(char)):
             out.append(WORD_JOINER)
         out.append(char)
