@@ -530,7 +530,8 @@ def test_long_host_breaks_before_a_dot_never_inside_a_label(link_build: Path) ->
     assert sum("baltimoreharmreductioncoalition" in line for line in lines) == 1
     pieces = []
     for line in [lines[start][lines[start].index("www"):], *lines[start + 1:]]:
-        pieces.append(line)
+        # Only the link's words: the QR column's heading may share a line's baseline.
+        pieces.append(line.split()[0] if line.split() else line)
         if "".join(pieces) == "www.baltimoreharmreductioncoalition.org":
             break
     else:
