@@ -36,6 +36,8 @@ def test_quick_benchmark_reports_every_figure_with_rounds() -> None:
         assert r["speedup_vs_naive"] == pytest.approx(ratio, rel=0.01)
     assert any(key.startswith("rss_mb_") for key in report)
     # Copyfitting's cost: the sample needs one layout a document, the long data more.
-    assert report["fit_layouts_sample"] == 1.0
-    assert report["fit_layouts_long"] >= 1.0
+    # (The sample's flyers and covers take a half-point step in some languages since the
+    # design pass set them larger: a second layout for those; at most MAX_LAYOUTS for any.)
+    assert 1.0 <= report["fit_layouts_sample"] <= 2.5
+    assert 1.0 <= report["fit_layouts_long"] <= 10
     assert report["fit_cost_sample"] > 0 and report["fit_cost_long"] > 0

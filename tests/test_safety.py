@@ -228,8 +228,8 @@ def test_stylesheet_refusal_fails_every_document_that_uses_it(proj: Path) -> Non
 
 
 HOSTILE_CONTENT = {
-    "Call 911 right away.": "<img src=file:///etc/passwd>",
-    "Stay with them until help comes.": "![x](file:///etc/passwd)",
+    "**Call 911** right away.": "<img src=file:///etc/passwd>",
+    "Turn them **on their side.** Stay until help comes.": "![x](file:///etc/passwd)",
     "Overdose? Act fast.": "{{ 7 * 7 }} <b>",
 }
 
@@ -237,7 +237,8 @@ HOSTILE_CONTENT = {
 def test_content_and_locations_print_literally(proj: Path, listener: Listener) -> None:
     url = listener.url("x.css")
     replacements = dict(HOSTILE_CONTENT)
-    replacements["Help them breathe (rescue breaths)."] = f"[a]({url})"
+    replacements["Give rescue breaths. No response in 2–3 minutes? Give a **2nd dose.**"] = (
+        f"[a]({url})")
     wallet = proj / "content" / "en" / "wallet-card.yaml"
     text = wallet.read_text(encoding="utf-8")
     for old, new in replacements.items():
