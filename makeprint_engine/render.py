@@ -118,8 +118,13 @@ def isolated(text: object) -> Markup:
     wrapped in FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE. Its last two words are
     bound (typeset.bind_last_words), so a name never ends on a line of one word."""
     if isinstance(text, str) and not isinstance(text, Markup):
-        text = typeset.bind_last_words(text)
+        text = typeset.bind_last_words(text, NAME_BOUND)
     return Markup("\u2068{}\u2069").format(text)
+
+
+# A name's last two words are bound up to this many characters ("Reduction Coalition"): names
+# are set in columns at least 40 mm wide, and each is a fitted element that may step down.
+NAME_BOUND = 24
 
 
 def plain(text: object) -> Markup:

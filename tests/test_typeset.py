@@ -254,3 +254,13 @@ def test_arabic_pamphlet_prints_the_never_use_alone_number_in_order(tmp_path: Pa
     path.write_bytes(rendered.pdf)
     text = pdf_text_runs(path)
     assert "1-800-484-3731" in text and "3731-1-800" not in text
+
+
+def test_a_names_last_words_are_bound_up_to_name_bound() -> None:
+    """'Reduction Coalition' (19 characters) was left free and printed 'Coalition' alone on
+    the last line of every document of a real program."""
+    from makeprint_engine.render import NAME_BOUND, isolated
+
+    assert f"Reduction{NBSP}Coalition" in isolated("Baltimore Harm Reduction Coalition")
+    long_tail = "Center " + "x" * NAME_BOUND
+    assert NBSP not in isolated(long_tail)
