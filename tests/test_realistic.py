@@ -37,7 +37,7 @@ import makeprint_engine as engine
 # Issue 14 is being built: the tests below describe its "Done when" and fail before it lands
 # (today's loader does not know the corpus's new columns; see FAIL_TODAY for the matrix).
 # When the issue is done, set this to [] (and empty FAIL_TODAY): every test must then pass.
-ISSUE_14_XFAIL = [pytest.mark.xfail(strict=False, reason="issue 14 in progress")]
+ISSUE_14_XFAIL: list[pytest.MarkDecorator] = []
 
 REALISTIC = REPO / "tests" / "data" / "realistic-locations.csv"
 STRESS = REPO / "tests" / "data" / "stress-locations.csv"
