@@ -134,13 +134,14 @@ def _joined(chunk: str) -> str:
     word; UAX #14 keeps closing punctuation with what it follows)."""
     out = [chunk[:1]]
     for before, char in zip(chunk, chunk[1:], strict=False):
-        if not (_latin(before) or _latin(char)):
+        if not (_no_joiner_beside(before) or _no_joiner_beside(char)):
             out.append(WORD_JOINER)
         out.append(char)
     return "".join(out)
 
 
-def _latin(char: str) -> bool:
+def _no_joiner_beside(char: str) -> bool:
+    """A digit, Latin letter, no-break space or Markdown marker: no joiner goes beside it."""
     return char.isascii() and char.isalnum() or char in (NBSP, "*", "_", "`")
 
 
