@@ -438,15 +438,18 @@ class _Box:
     fits: int | None = None  # the lowest level seen to fit
 
     seen: list[tuple[int, float]] = field(default_factory=list)  # (level, px over)
+    first: int = 1  # the first level to try, from how much of the box its text fills
 
     def guess(self) -> int:
         """The next level to try while none fits: from how much the last two levels took off
-        (a little past it), else double."""
+        (a little past it), else from the first layout's estimate, else double."""
         if len(self.seen) >= 2:
             (a, over_a), (b, over_b) = self.seen[-2:]
             if b > a and over_a > over_b > 0:
                 rate = (over_a - over_b) / (b - a)
-                return max(self.fails + 1, b + math.ceil(over_b / rate * 1.1))
+                return max(self.fails + 1, b + math.ceil(over_b / rate))
+        if self.fails == 0:
+            return max(1, self.first)
         return max(self.fails + 1, 2 * self.fails + 1)
 
     @property
@@ -456,6 +459,33 @@ class _Box:
     @property
     def settled(self) -> bool:
         return self.fits is not None and self.fits <= self.fails + 1
+
+
+# Text set smaller takes less height than in proportion to its size (fewer lines wrap, but
+# the lines themselves shrink): height grows about as size ** this, measured on the flyer.
+_HEIGHT_POWER = 1.3
+
+
+def _first_level(members: list[FitElement], seen: Measure, overflow: Overflow, steps: int) -> int:
+    """The level a box's first fitting layout tries: the half points its type must step down
+    for the lines of its fitted elements to lose the height it is over by (a little short of
+    it: one more layout from there is cheaper than searching back down from too small)."""
+    spans = sorted(
+        (y, y + h)
+        for e in members
+        if (s := seen.elements.get(e.key)) is not None
+        for page, _, y, _, h in s.rects
+        if page == overflow.page
+    )
+    lines_px, reach = 0.0, -math.inf  # the height the elements' boxes cover, columns overlaid
+    for top, bottom in spans:
+        lines_px += max(0.0, bottom - max(top, reach))
+        reach = max(reach, bottom)
+    if lines_px <= overflow.over_y_px or not members:
+        return 1
+    ratio = ((lines_px - overflow.over_y_px) / lines_px) ** (1 / _HEIGHT_POWER)
+    largest = max(seen.elements[e.key].size_pt for e in members if e.key in seen.elements)
+    return max(1, min(steps, math.floor(largest * (1 - ratio) / STEP_PT)))
 
 
 class Fitter:
@@ -510,7 +540,7 @@ class Fitter:
             if not overflow.over_y_px:  # too wide, and what is too wide can shrink no more
                 self.stuck.append(overflow)
                 continue
-            box = self.boxes.get(overflow.name) or self._new_box(overflow)
+            box = self.boxes.get(overflow.name) or self._new_box(overflow, seen)
             if box is None:
                 self.stuck.append(overflow)
                 continue
@@ -541,7 +571,7 @@ class Fitter:
         for box in self.boxes.values():
             box.level = box.top
 
-    def _new_box(self, overflow: Overflow) -> _Box | None:
+    def _new_box(self, overflow: Overflow, seen: Measure) -> _Box | None:
         members = [
             e for e in self.spec.elements if e.key in overflow.keys and e.key in self.defaults
         ]
@@ -557,6 +587,7 @@ class Fitter:
         if steps <= 0 and not fallbacks:
             return None
         box = _Box(members, fallbacks, max(steps, 0))
+        box.first = _first_level(members, seen, overflow, box.steps)
         self.boxes[overflow.name] = box
         return box
 

@@ -323,6 +323,8 @@ class Renderer:
             if attempt == fit.MAX_LAYOUTS - 1 and fitted is None:
                 fitter.give_all()  # the last try: every box at its smallest
             state = fitter.state()
+            if fitted is not None and state == fitted[0]:
+                break  # back to a state already laid out, and it fit: the same layout again
         if fitted is not None:
             state, document, problems, seen = fitted
             notes = fit.fitted_notes(spec, state, seen, fitter.defaults, where,
