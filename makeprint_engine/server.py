@@ -630,12 +630,16 @@ class Handler(BaseHTTPRequestHandler):
     def _check_host(self) -> None:
         """Refuse other sites' pages talking to a loopback server (DNS rebinding, CSRF)."""
         host = self.headers.get("Host")
-        if self.server.loopback and host:
+        if not host:
+            # No browser omits it (HTTP/1.1 requires it), and the loopback check below cannot
+            # vouch for a request that names no host: refused rather than waved through.
+            raise HttpError(400, "the request names no host (no Host header)")
+        if self.server.loopback:
             name = urlsplit("//" + host).hostname or ""
             if not is_loopback(name):
                 raise HttpError(403, "this page answers only to 127.0.0.1 and localhost")
         origin = self.headers.get("Origin")
-        if self.command == "POST" and origin and host and urlsplit(origin).netloc != host:
+        if self.command == "POST" and origin and urlsplit(origin).netloc != host:
             raise HttpError(403, "forms from other sites are refused")
 
     def _send(
