@@ -7,6 +7,7 @@ import http.client
 import io
 import json
 import re
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -271,6 +272,20 @@ def test_other_hosts_and_origins_are_refused(served: Served) -> None:
     assert status == 200
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5")
+
+
+@pytest.mark.parametrize("version", ["HTTP/1.1", "HTTP/1.0"])
+def test_a_request_without_a_host_header_is_refused(served: Served, version: str) -> None:
+    """No browser sends a request without Host (HTTP/1.1 requires it: 400, RFC 9112 §3.2), and
+    the loopback check cannot vouch for a request that names no host: refused, not served."""
+    with socket.create_connection(("127.0.0.1", served.port), timeout=60) as sock:
+        sock.sendall(f"GET /api/catalog {version}\r\nConnection: close\r\n\r\n".encode())
+        response = http.client.HTTPResponse(sock)
+        response.begin()
+        body = response.read()
+    assert response.status == 400, body
+    assert json.loads(body) == {"error": "the request names no host (no Host header)"}
+    assert b"east-harbor" not in body
 
 
 def test_event_bodies_are_checked_and_size_limited(served: Served) -> None:
