@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pypdf
 import pytest
@@ -274,6 +275,127 @@ def test_an_interrupted_write_keeps_the_old_file(
             atomic_write(out / "card.pdf", b"new, half written")
     assert (out / "card.pdf").read_bytes() == b"old"
     assert not list((out / PARTIAL).glob("*"))
+
+
+CHUNK = 2048  # bytes a slowed writer puts out between two looks at the output folder
+
+
+def whole(path: Path) -> bool:
+    """A finished file as a reader finds it: every kind the build writes ends as it should."""
+    data = path.read_bytes()
+    if path.suffix == ".pdf":
+        if not data.rstrip().endswith(b"%%EOF"):
+            return False
+        pypdf.PdfReader(path, strict=True)
+        return True
+    if path.suffix == ".json":
+        json.loads(data)
+        return True
+    if path.suffix == ".jpg":
+        return data.startswith(b"\xff\xd8") and data.endswith(b"\xff\xd9")
+    if path.suffix == ".html":
+        return data.endswith(b"</html>\n")
+    return path.name == LOCK
+
+
+def test_no_reader_ever_sees_a_partial_file(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every file the build opens for writing inside output/ writes in 2 KB pieces, and after
+    each piece the output folder is read as another program would: every file under its
+    final name must be whole. A file written in place (truncated, then filled) is caught
+    mid-write; one written to .partial/ and renamed is never seen half done."""
+    from makeprint_engine import output
+
+    out = (project / "output").resolve()
+    looks: list[int] = []
+
+    def look() -> None:
+        partial = [str(p.relative_to(out)) for p in finished_files(out) if not whole(p)]
+        assert partial == [], f"a reader saw a partial file: {partial}"
+        looks.append(1)
+
+    class Slow:
+        """A file whose writes go out a piece at a time, the folder read after each."""
+
+        def __init__(self, handle: Any) -> None:
+            self.handle = handle
+
+        def write(self, data: bytes) -> int:
+            view = memoryview(data)
+            for start in range(0, len(view), CHUNK):
+                self.handle.write(view[start : start + CHUNK])
+                self.handle.flush()
+                look()
+            return len(view)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.handle, name)
+
+        def __enter__(self) -> Slow:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.handle.__exit__(*exc)
+
+    def inside(name: object) -> bool:
+        return Path(os.path.realpath(name)).is_relative_to(out)  # type: ignore[arg-type]
+
+    real_fdopen, real_open = os.fdopen, open
+
+    def fdopen(fd: int, *args: Any, **kwargs: Any) -> Any:
+        handle = real_fdopen(fd, *args, **kwargs)
+        return Slow(handle) if inside(f"/proc/self/fd/{fd}") else handle
+
+    def open_(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        handle = real_open(file, mode, *args, **kwargs)
+        return Slow(handle) if "w" in mode and inside(file) else handle
+
+    monkeypatch.setattr(os, "fdopen", fdopen)
+    monkeypatch.setattr(output, "open", open_, raising=False)  # a plain open() in output.py
+    result = run_cli("build", "--project", str(project), *ONE)
+    monkeypatch.undo()
+    assert result.exit_code == 0, result.output
+    pdf = out / "east-harbor" / "en" / "wallet-card.pdf"
+    # The card alone is many pieces: the folder was read while it was being written.
+    assert len(looks) > pdf.stat().st_size // CHUNK > 8
+    check_output(out, {"wallet-card": 2})
+
+
+def test_each_rename_is_flushed_before_and_its_folder_after(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file's data reaches the disk before it is renamed into place, and the folder that
+    holds the new name is fsynced after the rename: without that, a power cut may forget the
+    rename (and leave the old file, or none) even though the build said it was written."""
+    from makeprint_engine import output
+
+    events: list[tuple[str, Path]] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        events.append(("fsync", Path(os.readlink(f"/proc/self/fd/{fd}"))))
+        real_fsync(fd)
+
+    def replace(src: str, dst: str) -> None:
+        events.append(("replace from", Path(os.path.realpath(src))))
+        real_replace(src, dst)
+        events.append(("replace to", Path(os.path.realpath(dst))))
+
+    monkeypatch.setattr(output.os, "fsync", fsync)
+    monkeypatch.setattr(output.os, "replace", replace)
+    result = run_cli("build", "--project", str(project), *ONE)
+    monkeypatch.undo()
+    assert result.exit_code == 0, result.output
+    out = (project / "output").resolve()
+    written = [path for kind, path in events if kind == "replace to"]
+    expected = {p.resolve() for p in finished_files(out) if p.name != LOCK}
+    assert set(written) == expected  # every file the build left was renamed into place
+    for index, (kind, path) in enumerate(events):
+        if kind == "replace from":
+            assert ("fsync", path) in events[:index], f"{path.name} renamed before its fsync"
+        if kind == "replace to":
+            assert ("fsync", path.parent) in events[index:], f"{path.parent} not fsynced"
 
 
 def test_the_lock_holder_clears_stale_temporaries(tmp_path: Path) -> None:
