@@ -352,3 +352,32 @@ def test_contact_sheet_never_reads_outside_the_output(output: Path, tmp_path: Pa
     assert html.count("not a PDF path") == 2 and html.count("missing:") == 3
     assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
     assert not list((output / "thumbs").rglob("*.jpg")) if (output / "thumbs").exists() else True
+
+
+def test_contact_sheet_prints_markup_in_location_names_as_text(project: Path) -> None:
+    """Location names are data from people we do not fully trust: a real build writes them
+    into index.html escaped, in the heading and the section's label, never as markup."""
+    path = project / "content" / "locations.csv"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("East Harbor Drop-In Center", "<b>x</b>", 1)
+    text = text.replace("Riverside Recovery Clinic", "Clinic <script>alert(1)</script>", 1)
+    path.write_text(text, encoding="utf-8")
+    result = run_cli("build", "--project", str(project), "-m", "wallet-card", "--lang", "en",
+                     "-l", "east-harbor", "-l", "riverside-clinic", "-j", "1")
+    assert result.exit_code == 0, result.output
+    html = (project / "output" / "index.html").read_text(encoding="utf-8")
+    assert "<b>" not in html and "<script" not in html.lower()
+    assert (
+        '<section aria-label="&lt;b&gt;x&lt;/b&gt;"><h2>&lt;b&gt;x&lt;/b&gt; '
+        '<span class="slug">(east-harbor)</span></h2>'
+    ) in html
+    assert (
+        '<section aria-label="Clinic &lt;script&gt;alert(1)&lt;/script&gt;"><h2>Clinic '
+        '&lt;script&gt;alert(1)&lt;/script&gt; <span class="slug">(riverside-clinic)</span></h2>'
+    ) in html
+    page = Links()
+    page.feed(html)
+    assert [t for tag, t in page.headings if tag == "h2"] == [
+        "<b>x</b> (east-harbor)",
+        "Clinic <script>alert(1)</script> (riverside-clinic)",
+    ]
