@@ -10,10 +10,13 @@ right-to-left (Arabic) and one CJK (Simplified Chinese) material are kept too.
 
 from __future__ import annotations
 
+import csv
+import html
+import re
 from pathlib import Path
 
 import pytest
-from conftest import REPO, copy_project
+from conftest import REPO, copy_project, decode_qr
 from golden_plugin import Golden, qr_stand_in, readable_qr_codes
 
 from makeprint_engine import Project, load_project
@@ -67,6 +70,44 @@ def test_html_matches_golden(
     assert line.replace("&", "&amp;") in readable, readable[:300]
     assert "base64," not in readable
     golden.check(golden_path(lang, material), readable)
+
+
+_QR_IN_GOLDEN = re.compile(
+    r'<a class="qr-link" href="([^"]+)"><img class="qr-img" src="qr:v\d+ modules=\d+ ec=M '
+    r'url=(\S+) svg=sha256:[0-9a-f]{16}"'
+)
+
+
+def intake_by_hand(lang: str, material: str) -> str:
+    """What the sample's code for SLUG must open, spelled out from the sample's own files:
+    the intake_url in content/locations.csv, and the tracking content/organization.yaml asks
+    for (qr_tracking). The card's code carries none: the density budget keeps its modules at
+    0.5 mm within the card's 20 mm, and the tracked URL would need a larger code."""
+    with open(REPO / "content" / "locations.csv", encoding="utf-8", newline="") as handle:
+        [intake] = [row["intake_url"] for row in csv.DictReader(handle) if row["slug"] == SLUG]
+    assert intake == "https://example.org/intake?site=east-harbor"
+    if material == "wallet-card":
+        return intake
+    return (f"{intake}&utm_source={material}&utm_medium=print&utm_campaign={SLUG}"
+            f"&utm_content={lang}")
+
+
+@pytest.mark.parametrize(("lang", "material"), CASES)
+def test_each_golden_qr_code_opens_the_link_beside_it(
+    renderer: Renderer, tmp_path: Path, lang: str, material: str
+) -> None:
+    """The golden file's QR line and the link around it name the intake URL spelled out by
+    hand, and the code as printed (the PDF rasterized, read by zxing-cpp) opens that URL:
+    neither side comes from the function that made the code (qr_for, make_qr)."""
+    text = golden_path(lang, material).read_text(encoding="utf-8")
+    [(href, decoded)] = _QR_IN_GOLDEN.findall(text)
+    expected = intake_by_hand(lang, material)
+    assert html.unescape(href) == html.unescape(decoded) == expected
+    rendered = renderer.render(Job(SLUG, lang, material))
+    assert rendered.pdf is not None, rendered.problems
+    pdf = tmp_path / f"{material}.pdf"
+    pdf.write_bytes(rendered.pdf)
+    assert decode_qr(pdf) == [expected]
 
 
 def test_qr_stand_in_reads_the_drawing() -> None:
