@@ -12,8 +12,11 @@ spawns there by default), and Windows has no fork; workers are spawned there.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import select
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
@@ -71,6 +74,43 @@ def starting_workers() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
+def _exit_with(main: int) -> None:
+    """Exit this worker as soon as process ``main`` (the build that asked for it) ends.
+
+    A worker is a fork of the fork server, not of the build, and neither notices the build
+    dying without a chance to stop them (SIGKILL: out of memory, a CI job's time limit): each
+    worker waits for its next job forever, and the fork server stays for as long as a worker
+    holds its "alive" pipe. So each worker watches the build itself, from a thread that waits
+    on a pidfd (Linux 5.3+: it becomes readable when that process ends, and a pid reused
+    meanwhile cannot fool it; elsewhere the pid is polled). When the last worker has gone the
+    fork server sees its pipe closed and exits too.
+    """
+
+    def watch() -> None:
+        try:
+            handle = os.pidfd_open(main)
+        except ProcessLookupError:
+            os._exit(1)  # already gone
+        except (AttributeError, OSError):  # pragma: no cover - no pidfd: poll the pid
+            while True:
+                try:
+                    os.kill(main, 0)
+                except ProcessLookupError:
+                    os._exit(1)
+                except OSError:
+                    pass
+                threading.Event().wait(0.5)
+        select.select([handle], [], [])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="makeprint-watch-build", daemon=True).start()
+
+
+def _start_worker(main: int, initializer: Callable[..., None], *initargs: Any) -> None:
+    _exit_with(main)
+    initializer(*initargs)
+
+
 def run_in_workers(
     jobs: list[Job],
     cost: Callable[[Job], float],
@@ -92,8 +132,8 @@ def run_in_workers(
         ProcessPoolExecutor(
             max_workers=1,
             mp_context=context,
-            initializer=initializer,
-            initargs=initargs,
+            initializer=_start_worker,
+            initargs=(os.getpid(), initializer, *initargs),
             max_tasks_per_child=recycle,
         )
         for _ in range(workers)

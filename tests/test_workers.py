@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures.process import _ExecutorManagerThread
+from pathlib import Path
 
 import pytest
+from conftest import REPO, copy_project
 
 from makeprint_engine.plan import Job
 from makeprint_engine.workers import run_in_workers
@@ -37,3 +43,68 @@ def test_stopping_early_leaves_no_worker_and_no_pool_thread(stop: str) -> None:
         with pytest.raises(ZeroDivisionError):
             results.throw(ZeroDivisionError())
     assert left_running() == []
+
+
+def _children() -> dict[int, list[int]]:
+    """Every live process's children, from /proc (zombies count as gone)."""
+    found: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                state, ppid = handle.read().rsplit(")", 1)[1].split()[:2]
+        except (OSError, ValueError):
+            continue
+        if state != "Z":
+            found.setdefault(int(ppid), []).append(int(entry))
+    return found
+
+
+def _descendants(root: int) -> set[int]:
+    children, found, todo = _children(), set(), [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def _alive(pids: set[int]) -> set[int]:
+    everyone = {pid for kids in _children().values() for pid in kids}
+    return pids & everyone
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_a_killed_build_leaves_no_process_behind(tmp_path: Path, command: str) -> None:
+    """Killed without a chance to clean up (SIGKILL: out of memory, a CI job's time limit),
+    a build's fork server and workers exit within seconds instead of waiting forever."""
+    root = copy_project(tmp_path / "proj")
+    proc = subprocess.Popen(
+        [sys.executable, "makeprint.py", command, "--project", str(root), "-j", "2"],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    started: set[int] = set()
+    try:
+        deadline = time.monotonic() + 60
+        # Working: the fork server and both its workers (a worker is a fork of the server).
+        while not any(len(kids) >= 2 for pid, kids in _children().items()
+                      if pid in _descendants(proc.pid)):
+            assert proc.poll() is None, "the build ended before its workers were seen"
+            assert time.monotonic() < deadline, "no workers after 60 s"
+            time.sleep(0.05)
+        started = _descendants(proc.pid)
+        assert len(started) >= 3, started
+        proc.kill()
+        proc.wait()
+        deadline = time.monotonic() + 10
+        while _alive(started) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        left = _alive(started)
+        assert not left, f"still running 10 s after the build was killed: {sorted(left)}"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for pid in _alive(started | _descendants(proc.pid)):
+            os.kill(pid, signal.SIGKILL)  # not left running by a failed test either
