@@ -292,7 +292,12 @@ def list_(project: str, locations: str | None, sheet_name: str | None) -> None:
         makeprint list --locations sites.ods --sheet-name Baltimore
     """
     try:
-        proj = load(project, locations, sheet_name)
+        # A translation that lacks keys is listed (and counted) rather than refused.
+        proj = engine.load_project(
+            Path(project), Path(locations) if locations else None, sheet_name,
+            partial_translations=True,
+        )
+        states = engine.translation_states(proj)
     except MakeprintError as exc:
         fail(exc)
         return
@@ -303,6 +308,17 @@ def list_(project: str, locations: str | None, sheet_name: str | None) -> None:
     for code, lang in sorted(proj.languages.items()):
         reviewer = f", reviewed by {lang.reviewed_by}" if lang.reviewed_by else ""
         click.echo(f"  {code:8} {lang.native_name} ({lang.name}) — {lang.status}{reviewer}")
+    click.secho("Translations (strings, against content/en/; details: makeprint check)",
+                bold=True)
+    for code, state in states.items():
+        counts = f"{state.translated} translated, {state.count('stale')} stale, " \
+            f"{state.count('missing')} missing"
+        for kind, label in (("unused", "unused"), ("unknown", "of unknown source")):
+            if state.count(kind):
+                counts += f", {state.count(kind)} {label}"
+        if not state.tracked:
+            counts += f" (not tracked: no {engine.SOURCES_FILE})"
+        click.echo(f"  {code + ':':8} {counts}")
     click.secho("Sheet stocks (for wallet-card sheets)", bold=True)
     for name, stock in sorted(proj.sheets.items()):
         default = " (default)" if proj.sheet(None).name == name else ""
@@ -314,6 +330,80 @@ def list_(project: str, locations: str | None, sheet_name: str | None) -> None:
             f"  {name:14} {material.pages} page(s), {width:g} × {height:g} mm — "
             f"{material.description}"
         )
+
+
+@cli.group()
+def translations() -> None:
+    """Record which English each translation was made from (content/<lang>/.sources.yaml).
+
+    A translated string whose English changed since is stale: 'makeprint check' warns about
+    it, 'makeprint list' counts it, and 'build --require-reviewed' refuses it.
+
+    \b
+    Example:
+        makeprint translations mark-current --lang es pamphlet:cover.kicker
+        makeprint translations mark-reviewed --lang es --by "Name, certified translator, 2026-11-20"
+    """
+
+
+lang_option = click.option(
+    "--lang", "lang", required=True, metavar="CODE", help="The translated language."
+)
+
+
+@translations.command("mark-current")
+@project_option
+@lang_option
+@click.argument("keys", nargs=-1, metavar="[KEY]...")
+def mark_current(project: str, lang: str, keys: tuple[str, ...]) -> None:
+    """Record the current English as the source of a language's strings, after a translator
+    has brought them up to date: every translated string, or each KEY (and the keys below it).
+
+    KEY is written as check prints it, optionally after its file: medications.opioid[1].text,
+    pamphlet:medications.opioid[1].text, or pamphlet:medications for the whole section.
+
+    \b
+    Example:
+        makeprint translations mark-current --lang es pamphlet:medications.opioid[1].text
+        makeprint translations mark-current --lang vi        # all of Vietnamese
+    """
+    try:
+        proj = load(project, None, None)
+        changed = engine.mark_current(proj, lang, keys)
+    except MakeprintError as exc:
+        fail(exc)
+        return
+    for entry in changed:
+        click.echo(f"{entry.file.removesuffix('.yaml')}:{entry.key}: marked current")
+    where = _shown(proj.languages[lang].folder / engine.SOURCES_FILE)
+    click.echo(f"{len(changed)} string(s) marked as translated from the current English in {where}")
+
+
+@translations.command("mark-reviewed")
+@project_option
+@lang_option
+@click.option(
+    "--by", "reviewer", required=True, metavar="REVIEWER",
+    help='Who reviewed it: "Name, qualification, date".',
+)
+def mark_reviewed(project: str, lang: str, reviewer: str) -> None:
+    """Mark a language reviewed by a qualified translator: sets status and reviewed_by in its
+    language.yaml and records the English every string was reviewed against.
+
+    \b
+    Example:
+        makeprint translations mark-reviewed --lang es --by "Ana Ruiz, ATA-certified, 2026-11-20"
+    """
+    try:
+        proj = load(project, None, None)
+        changed = engine.mark_reviewed(proj, lang, reviewer)
+    except MakeprintError as exc:
+        fail(exc)
+        return
+    click.echo(
+        f"{lang} marked reviewed by {reviewer.strip()}; every string recorded as reviewed "
+        f"against the current English ({changed} changed)"
+    )
 
 
 @cli.command()

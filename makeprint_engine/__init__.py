@@ -13,6 +13,7 @@ from .plan import Job, Selection, parse_shard, plan_jobs
 from .project import Project, find_root, load_project
 from .reporting import RecordingReporter, Reporter
 from .scaffold import new_project
+from .sources import SOURCES_FILE, mark_current, mark_reviewed, translation_states
 
 __version__ = "0.2.0"
 
@@ -25,6 +26,7 @@ __all__ = [
     "Options",
     "Problem",
     "Project",
+    "SOURCES_FILE",
     "RecordingReporter",
     "Reporter",
     "Selection",
@@ -33,8 +35,11 @@ __all__ = [
     "default_jobs",
     "find_root",
     "load_project",
+    "mark_current",
+    "mark_reviewed",
     "merge_manifests",
     "new_project",
     "parse_shard",
     "plan_jobs",
+    "translation_states",
 ]

@@ -26,6 +26,8 @@ from .output import (
 from .plan import Job, Selection, check_output_dir, plan_jobs, shard_jobs
 from .project import Project
 from .reporting import Reporter
+from .sources import problems as translation_problems
+from .sources import translation_states
 from .workers import run_in_workers
 
 WORKER_RECYCLE = 150  # documents per worker process before it is replaced: memory stays flat
@@ -162,22 +164,28 @@ def _contact_sheet(project: Project, out: Path, manifest_file: str, reporter: Re
 
 
 def _check_reviewed(project: Project, planned: list[Job], options: Options) -> None:
+    """--require-reviewed: refuse draft languages, and strings whose English changed since."""
     if not options.require_reviewed:
         return
-    drafts = sorted({j.lang for j in planned if project.languages[j.lang].is_draft})
-    if drafts:
-        raise MakeprintError(
-            [
-                Problem(
-                    f"language '{code}' is a draft translation; --require-reviewed refuses it",
-                    path=f"content/{code}/language.yaml",
-                    field="status",
-                    hint="have a qualified translator review it, then set 'status: reviewed' "
-                    "and 'reviewed_by: NAME', or build other languages with --lang",
-                )
-                for code in drafts
-            ]
+    languages = {j.lang for j in planned}
+    drafts = sorted(code for code in languages if project.languages[code].is_draft)
+    refused = [
+        Problem(
+            f"language '{code}' is a draft translation; --require-reviewed refuses it",
+            path=f"content/{code}/language.yaml",
+            field="status",
+            hint="have a qualified translator review it, then set 'status: reviewed' "
+            "and 'reviewed_by: NAME', or build other languages with --lang",
         )
+        for code in drafts
+    ]
+    for state in translation_states(project, languages - set(drafts)).values():
+        refused += [
+            replace(p, severity="error", message=p.message + "; --require-reviewed refuses it")
+            for p in translation_problems(project, state, kinds=("stale",))
+        ]
+    if refused:
+        raise MakeprintError(refused)
 
 
 @contextmanager

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .content import (
@@ -78,13 +78,15 @@ def load_project(
     locations_file: Path | None = None,
     sheet: str | None = None,
     skip_invalid: bool = False,
+    partial_translations: bool = False,
 ) -> Project:
     """Load everything, report every problem found across all files, then stop once.
 
     ``sheet`` names the sheet of a spreadsheet locations file (default: the first).
     With ``skip_invalid``, location rows with problems are left out and their problems kept
     in ``Project.invalid``; a problem in any other file, or in the locations file as a whole,
-    still stops the load.
+    still stops the load. With ``partial_translations``, keys missing from a translation are
+    warnings, not errors (``makeprint list`` counts them).
     """
     root = find_root(root)
     problems = Problems()
@@ -112,8 +114,11 @@ def load_project(
         # A broken file is reported on its own; the language still exists for the checks
         # that follow, so it does not also cause "unknown language" errors elsewhere.
         languages[code] = load_language(root / "content", code, names, root, problems)
-    problems.extend(check_against_source(languages, root))
-    warnings = [
+    untranslated = check_against_source(languages, root)
+    if not partial_translations:
+        problems.extend(untranslated)
+    warnings = [replace(p, severity="warning") for p in untranslated if partial_translations]
+    warnings += [
         Problem(
             f"language '{code}' is a draft translation",
             severity="warning",

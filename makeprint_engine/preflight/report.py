@@ -11,10 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from .. import readability
+from ..content import SOURCE_LANGUAGE
 from ..errors import MakeprintError
 from ..options import Options
 from ..plan import Job, Selection, plan_jobs
 from ..project import Project
+from ..sources import language_state
+from ..sources import problems as translation_problems
 from .document import DocumentCheck, check_document
 from .findings import Finding, finding_from
 from .reading_level import Reading, reading_findings
@@ -106,6 +109,25 @@ def _located(finding: Finding, root: Path | None) -> Finding:
     return replace(finding, line=line)
 
 
+def translation_findings(project: Project, planned: list[Job]) -> list[Finding]:
+    """Stale, unused and missing strings, and strings of unknown source, in the files the
+    planned documents print (common.yaml and their materials')."""
+    findings: list[Finding] = []
+    languages = {job.lang for job in planned}
+    files = {"common.yaml"} | {f"{job.material}.yaml" for job in planned}
+    for code in sorted(languages - {SOURCE_LANGUAGE}):
+        try:
+            state = language_state(project, code)
+        except MakeprintError as exc:  # a broken .sources.yaml
+            findings += [finding_from(p, "translation", lang=code) for p in exc.problems]
+            continue
+        state.entries = [e for e in state.entries if e.file in files]
+        findings += [
+            finding_from(p, "translation", lang=code) for p in translation_problems(project, state)
+        ]
+    return findings
+
+
 def run_check(
     project: Project,
     selection: Selection = Selection(),  # noqa: B008 - frozen
@@ -131,6 +153,7 @@ def run_check(
         findings.append(
             finding_from(warning, "translation" if warning.field == "status" else "data")
         )
+    findings += translation_findings(project, planned)
     # Reading levels are measured here as each document arrives, while workers render on.
     order = {job: index for index, job in enumerate(planned)}
     results: dict[Job, DocumentCheck] = {}
