@@ -36,6 +36,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from . import previews
+from .content import SOURCE_LANGUAGE
 from .errors import MakeprintError, Problem
 from .event import FIELDS as EVENT_FIELDS
 from .event import FormError, validate_event
@@ -44,6 +45,7 @@ from .locations import SERVICES, Location
 from .options import Options
 from .plan import Job
 from .project import Project, load_project
+from .sources import language_state
 from .variants import VARIANTS, render_variant, variants_for
 
 WEB = Path(__file__).parent / "web"
@@ -229,6 +231,7 @@ class App:
         self.docs = LRU(64)
         self.pngs = LRU(256)
         self.events = LRU(32)
+        self._stale: dict[tuple[int, str], int] = {}
         self._lock = threading.Lock()
         self._flights: dict[Any, threading.Lock] = {}
         self._stop = threading.Event()
@@ -487,6 +490,18 @@ class App:
             self.pngs.put(key, hit)
         return hit  # type: ignore[no-any-return]
 
+    def stale(self, project: Project, generation: int, lang: str) -> int:
+        """How many of a translation's strings are stale (0 for English or when unknown)."""
+        key = (generation, lang)
+        if key not in self._stale:
+            count = 0
+            with contextlib.suppress(MakeprintError):  # a broken .sources.yaml: check says so
+                if lang != SOURCE_LANGUAGE:
+                    count = language_state(project, lang).count("stale")
+            self._stale = {k: v for k, v in self._stale.items() if k[0] == generation}
+            self._stale[key] = count
+        return self._stale[key]
+
     def describe(self, target: Target, doc: Doc) -> dict[str, Any]:
         """The JSON the page gets for one document: pages as image URLs, PDF links."""
         project, generation = self.state()
@@ -497,6 +512,12 @@ class App:
             warnings = [
                 f"{language.native_name} is a draft translation: have a qualified translator "
                 "review it before you print many.",
+                *warnings,
+            ]
+        elif language is not None and (stale := self.stale(project, generation, language.code)):
+            warnings = [
+                f"{language.native_name}: {stale} string(s) changed in English since they were "
+                "translated (makeprint check lists them): treat this as a draft.",
                 *warnings,
             ]
         return {

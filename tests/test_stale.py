@@ -186,3 +186,13 @@ def test_the_sources_file_does_not_rebuild_documents(project: Path) -> None:
     result = run_cli(*build)
     assert result.exit_code == 0, result.output
     assert "0 files written" in result.output and "up to date" in result.output
+
+
+def test_the_web_page_notes_stale_translations(project: Path) -> None:
+    from makeprint_engine.server import App
+
+    _change_english(project)
+    app = App(project)
+    current, generation = app.state()
+    assert app.stale(current, generation, "es") == 1
+    assert app.stale(current, generation, "en") == 0
