@@ -441,8 +441,8 @@ class _Box:
     first: int = 1  # the first level to try, from how much of the box its text fills
 
     def guess(self) -> int:
-        """The next level to try while none fits: from how much the last two levels took off
-        (a little past it), else from the first layout's estimate, else double."""
+        """The next level to try while none fits: as far as the last two levels' rate of taking
+        height off says is needed, else the first layout's estimate, else double."""
         if len(self.seen) >= 2:
             (a, over_a), (b, over_b) = self.seen[-2:]
             if b > a and over_a > over_b > 0:
@@ -491,8 +491,10 @@ def _first_level(members: list[FitElement], seen: Measure, overflow: Overflow, s
 class Fitter:
     """Chooses the next state from each layout's measure, until the document fits or no step
     is left: elements too long for themselves shrink on their own first; each box that still
-    overflows then searches its level, doubling until it fits and halving back to the lowest
-    level that does (the least shrinking that fits), with every box searched at once."""
+    overflows then searches its level — first as far as the share of the box its type fills
+    says, then as far as the last two levels' rate says, else doubling — until it fits, and
+    halves back to the lowest level that does (the least shrinking that fits), with every box
+    searched at once. A state already laid out that fit is not laid out again."""
 
     def __init__(self, spec: FitSpec, has_short: bool) -> None:
         self.spec = spec
