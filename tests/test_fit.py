@@ -209,6 +209,85 @@ def test_fitting_is_bounded(long_project: Path) -> None:
             assert 1 <= len(calls) <= fit.MAX_LAYOUTS + 1, (slug, material)  # + shared pages
 
 
+def test_no_state_is_laid_out_twice(long_project: Path) -> None:
+    """The search may come back to a state it has laid out (it fit, a larger size did not):
+    that layout is kept, not made again."""
+    from makeprint_engine.plan import Job
+    from makeprint_engine.project import load_project
+
+    renderer = render.Renderer(load_project(long_project))
+    states: list[tuple[str, fit.FitState]] = []
+    once = renderer._layout_once
+
+    def recording(job, part, where, state):  # type: ignore[no-untyped-def]
+        states.append((part, state))
+        return once(job, part, where, state)
+
+    renderer._layout_once = recording  # type: ignore[method-assign]
+    searched = 0
+    for slug in ROWS:
+        for lang in ("en", "es"):
+            for material in ("flyer", "wallet-card", "pamphlet"):
+                if slug == "too-many-hours" and lang == "es":
+                    continue
+                states.clear()
+                renderer.render(Job(slug, lang, material))
+                assert len(states) == len(set(states)), (slug, lang, material, states)
+                searched += len(states) > 2
+    assert searched >= 3  # the data is long enough that searches happen
+
+
+def test_the_first_step_is_sized_from_the_overflow() -> None:
+    """A box over by a fifth of the height its fitted type fills steps down several half
+    points at once, not one: fewer layouts for long lists."""
+    members = [fit.FitElement("services", "services", min_pt=10.0),
+               fit.FitElement("name", "name", min_pt=12.0)]
+    seen = fit.Measure(
+        {
+            "services": fit.Seen("services", 1, 14.0, rects=[(1, 0.0, 100.0, 300.0, 200.0)]),
+            "name": fit.Seen("name", 1, 17.0, rects=[(1, 0.0, 320.0, 300.0, 40.0)]),
+        },
+        [],
+        1,
+    )
+    over = fit.Overflow(1, "body", 48.0, 0.0, {"services", "name"}, {}, 400.0,
+                        (0.0, 0.0, 300.0, 400.0))
+    # 240 px of type, 48 over: (192 / 240) ** (1 / 1.3) = 0.842 of 17 pt is 2.7 pt less: 5 steps.
+    assert fit._first_level(members, seen, over, steps=10) == 5
+    assert fit._first_level(members, seen, over, steps=3) == 3  # never past the minimum
+    small = fit.Overflow(1, "body", 2.0, 0.0, {"services"}, {}, 400.0, (0.0, 0.0, 300.0, 400.0))
+    assert fit._first_level(members, seen, small, steps=10) == 1
+
+
+@pytest.mark.parametrize(
+    ("lang", "phone"),
+    [
+        ("en", "(410) 555-0100 ext. 4421"),
+        ("es", "(410) 555-0100 ext. 442"),
+        ("en", "(410) 555-0100"),
+        ("es", "(410) 555-0100"),
+        ("vi", "(410) 555-0100"),
+    ],
+)
+def test_common_data_fits_the_flyer_as_designed(tmp_path: Path, lang: str, phone: str) -> None:
+    """The common shapes of real data fit the flyer at its design size (one layout): an
+    extension starts the phone band smaller and takes its own line on the tabs, and the
+    hotline strip fits on one line. (Longer labels with an extension, as in Vietnamese, are
+    fitted: one more layout.)"""
+    from makeprint_engine.plan import Job
+
+    root = copy_project(tmp_path / "proj")
+    (root / "content" / "locations.csv").write_text(
+        HEADER + "\n" + f'site,Harbor Point Drop-In Center,,100 Main Street,Baltimore,MD,21201,'
+        f'{phone},,,,Mon-Fri 09:00-17:00,naloxone;counseling;peer-support,en;es;vi\n',
+        encoding="utf-8",
+    )
+    renderer, calls = counted(root)
+    result = renderer.render(Job("site", lang, "flyer"))
+    assert result.ok
+    assert calls == ["all"], f"laid out {len(calls)} times"
+
+
 @pytest.mark.parametrize("lang", ["en", "es", "vi", "zh-Hans", "ar"])
 def test_every_language_builds_on_a4(tmp_path: Path, lang: str) -> None:
     root = copy_project(tmp_path / "proj")
