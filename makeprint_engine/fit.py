@@ -205,7 +205,53 @@ def measure(document: Any, page_numbers: list[int]) -> Measure:
                 elements[seen.key] = seen
             else:
                 best.rects += seen.rects
+    if len(document.pages) > len(page_numbers):
+        _spilled(document, page_numbers, overflows)
     return Measure(elements, overflows, len(document.pages))
+
+
+def _fit_boxes(box: Any, placed: bool = False) -> Iterator[tuple[Any, bool]]:
+    """Every ``data-fit`` box under ``box``, and whether it is positioned out of the flow."""
+    placed = placed or box.style["position"] in ("absolute", "fixed")
+    element = getattr(box, "element", None)
+    if (element is not None and getattr(box, "element_tag", None) is not None
+            and element.get("data-fit") is not None and hasattr(box, "content_box_y")):
+        yield box, placed
+    for child in getattr(box, "children", ()):
+        yield from _fit_boxes(child, placed)
+
+
+def _spilled(document: Any, page_numbers: list[int], overflows: list[Overflow]) -> None:
+    """Text that ran onto a page the material does not have: a ``data-fit`` box in the flow
+    that the page break split (a flex column taller than the page is cut, not shrunk) is over
+    by what went onto the extra pages. Positioned boxes (a flyer's tabs) are repeated on
+    every page and are not what spilled."""
+    last = len(page_numbers) - 1
+    if last < 0:
+        return
+    kept = {
+        id(box.element): box
+        for box, placed in _fit_boxes(document.pages[last]._page_box)
+        if not placed
+    }
+    spilled: dict[int, float] = {}
+    for page in document.pages[last + 1:]:
+        for box, placed in _fit_boxes(page._page_box):
+            if not placed and id(box.element) in kept:
+                spilled[id(box.element)] = spilled.get(id(box.element), 0.0) + box.border_height()
+    for key, over in spilled.items():
+        box = kept[key]
+        known = next((o for o in overflows if o.element is box.element), None)
+        if known is not None:
+            known.over_y_px = max(known.over_y_px, over)
+            continue
+        keys = {k for _, ks in _inner(box, skip_transformed=True) for k in ks}
+        name = box.element.get("data-fit")
+        overflows.append(Overflow(
+            page_numbers[last], name, over, 0.0, keys, {}, box.height,
+            (box.border_box_x(), box.border_box_y(), box.border_width(), box.border_height()),
+            box.element,
+        ))
 
 
 def _collect(

@@ -293,7 +293,8 @@ def test_a_document_that_does_not_fit_is_shown_outlined_then_fixed(  # type: ign
             tab.select_option("#location", "east-harbor")
             tab.select_option("#lang", "en")
             tab.select_option("#material", "wallet-card")
-            alert = tab.locator("#doc [role=alert]")
+            # The card's own message: the flyer (shown first) does not fit these hours either.
+            alert = tab.locator("#doc [role=alert]", has_text="wallet-card")
             alert.wait_for()
             assert "does not fit" in alert.inner_text()
             assert "opening hours (column 'hours')" in tab.inner_text("#doc ul.problems")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pypdfium2
 import pytest
-from conftest import copy_project, pdf_text, run_cli
+from conftest import copy_project, overfill_hours, pdf_text, run_cli
 
 from makeprint_engine import fit, render
 from makeprint_engine.materials import discover_materials
@@ -207,6 +207,25 @@ def test_fitting_is_bounded(long_project: Path) -> None:
             calls.clear()
             renderer.render(Job(slug, "en", material))
             assert 1 <= len(calls) <= fit.MAX_LAYOUTS + 1, (slug, material)  # + shared pages
+
+
+def test_a_flyer_whose_text_runs_onto_a_second_page_is_fitted_then_named(
+    tmp_path: Path,
+) -> None:
+    """A flex column taller than the page is cut onto a second page by WeasyPrint, not shrunk:
+    that is the body overflowing, fitted like any other overflow; when nothing helps, the
+    message names the element and column, not "rendered 2 pages" (the web page then shows
+    the flyer outlined, as it does any document that does not fit)."""
+    root = copy_project(tmp_path / "proj")
+    overfill_hours(root)
+    result = run_cli("build", "--project", str(root), "-l", "east-harbor", "-m", "flyer",
+                     "--lang", "en")
+    assert result.exit_code == 1
+    lines = [x for x in result.output.splitlines() if "east-harbor / en / flyer" in x]
+    assert lines and all("rendered 2 pages" not in x for x in lines), lines
+    assert any("page 1: flyer body: opening hours (column 'hours')" in x
+               and "too long at the 10 pt minimum" in x for x in lines), lines
+    assert not (root / "output" / "east-harbor" / "en" / "flyer.pdf").exists()
 
 
 def test_no_state_is_laid_out_twice(long_project: Path) -> None:
