@@ -263,3 +263,39 @@ def test_editing_keeps_every_other_byte() -> None:
     old = load_yaml(root / "ar" / "pamphlet.yaml")["cover"]["kicker"]
     new = set_strings(text, {"cover.kicker": "الحد من \u2066HIV\u2069 الضرر"}, english, "x")
     assert new == text.replace(f'"{old}"', '"الحد من \\u2066HIV\\u2069 الضرر"', 1)
+
+
+def test_import_refuses_a_lost_placeholder_and_a_key_with_nowhere_to_go(
+    project: Path, tmp_path: Path
+) -> None:
+    po = tmp_path / "vi.po"
+    _export(project, po, "--lang", "vi", "--only", "current")
+    with po.open("rb") as handle:
+        catalog = read_po(handle)
+    catalog.get("and {n} more", context="common:labels.and_more").string = "và các dịch vụ khác"
+    with po.open("wb") as handle:
+        write_po(handle, catalog)
+    before = snapshot(project / "content")
+    result = _import(project, po)
+    assert result.exit_code == 1, result.output
+    assert re.search(r"vi\.po:\d+: common:labels\.and_more: the translation has no placeholder "
+                     r"where the English has \{n\}", result.output)
+    assert snapshot(project / "content") == before
+
+    # A whole section missing: the importer will not invent its shape.
+    card = project / "content" / "vi" / "wallet-card.yaml"
+    card.write_text(card.read_text("utf-8").split("back:\n")[0], encoding="utf-8")
+    _export(project, po, "--lang", "vi", "--only", "missing")
+    with po.open("rb") as handle:
+        catalog = read_po(handle)
+    for message in catalog:
+        if message.id:
+            message.string = "Văn bản"
+    with po.open("wb") as handle:
+        write_po(handle, catalog)
+    before = snapshot(project / "content")
+    result = _import(project, po)
+    assert result.exit_code == 1, result.output
+    assert ("content/vi/wallet-card.yaml: back.hotline_note: cannot add or change this string "
+            "here: it has no 'back' to hold it") in result.output
+    assert snapshot(project / "content") == before
