@@ -334,13 +334,16 @@ def list_(project: str, locations: str | None, sheet_name: str | None) -> None:
 
 @cli.group()
 def translations() -> None:
-    """Record which English each translation was made from (content/<lang>/.sources.yaml).
+    """Record which English each translation was made from (content/<lang>/.sources.yaml),
+    and exchange strings with translators as PO or XLIFF files.
 
     A translated string whose English changed since is stale: 'makeprint check' warns about
     it, 'makeprint list' counts it, and 'build --require-reviewed' refuses it.
 
     \b
     Example:
+        makeprint translations export --lang vi --only stale,missing -o vi.po
+        makeprint translations import vi.po
         makeprint translations mark-current --lang es pamphlet:cover.kicker
         makeprint translations mark-reviewed --lang es --by "Name, certified translator, 2026-11-20"
     """
@@ -404,6 +407,111 @@ def mark_reviewed(project: str, lang: str, reviewer: str) -> None:
         f"{lang} marked reviewed by {reviewer.strip()}; every string recorded as reviewed "
         f"against the current English ({changed} changed)"
     )
+
+
+def _states(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> tuple[str, ...]:
+    if value is None:
+        return engine.EXPORTABLE
+    chosen = tuple(s.strip() for s in value.split(",") if s.strip())
+    wrong = [s for s in chosen if s not in engine.EXPORTABLE]
+    if wrong or not chosen:
+        raise click.BadParameter(
+            f"{', '.join(wrong) or value!r}: choose from {', '.join(engine.EXPORTABLE)}")
+    return chosen
+
+
+@translations.command("export")
+@project_option
+@lang_option
+@click.option(
+    "--only", callback=_states, metavar="STATES",
+    help="Only strings in these states, comma-separated: current, stale, missing, unknown "
+    "(of unknown source). Default: all of them.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(engine.FORMATS),
+    help="po (gettext) or xliff (XLIFF 1.2). Default: from the file name (.xlf, .xliff), else po.",
+)
+@click.option(
+    "-o", "--output", "out", required=True, metavar="FILE", type=click.Path(dir_okay=False),
+    help="The file to write.",
+)
+def export(project: str, lang: str, only: tuple[str, ...], fmt: str | None, out: str) -> None:
+    """Write a language's strings for a translator: one unit per string, named by file and
+    key (pamphlet:medications.opioid[1].text), with today's English, the translation (empty
+    when missing) and, for a stale string, the English it was translated from (PO: previous
+    msgid; XLIFF: alt-trans). Stale strings are fuzzy (PO) or need review (XLIFF). Each has a
+    note saying where it prints and its place in content/<lang>/.
+
+    \b
+    Example:
+        makeprint translations export --lang vi --only stale,missing -o vi.po
+        makeprint translations export --lang ar -o ar.xlf     # everything, as XLIFF
+    """
+    from makeprint_engine.output import atomic_write
+
+    path = Path(out)
+    if fmt is None:
+        fmt = "xliff" if path.suffix.lower() in (".xlf", ".xliff") else "po"
+    try:
+        proj = engine.load_project(Path(project), partial_translations=True)
+        data, units = engine.export_translations(proj, lang, only, fmt)
+        atomic_write(path, data)
+    except MakeprintError as exc:
+        fail(exc)
+        return
+    counts = ", ".join(
+        f"{sum(1 for u in units if u.state == s)} {s}" for s in only
+    )
+    click.echo(f"{len(units)} string(s) of content/{lang}/ written to {out} ({counts})")
+
+
+@translations.command("import")
+@project_option
+@click.option("--lang", "lang", metavar="CODE",
+              help="Refuse the file unless it is a translation into this language.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def import_(project: str, lang: str | None, file: str) -> None:
+    """Write a translator's PO or XLIFF file back into content/<lang>/ and record the
+    imported strings as translated from today's English (they are no longer stale).
+
+    Every unit is checked first: one whose key the English no longer has, or whose English
+    changed since the export, refuses the whole file, and nothing is written. Units still
+    marked fuzzy (PO) or for review (XLIFF), and empty ones, are left out. Comments, key order
+    and every other string of the YAML files stay as they were. Whether the new text fits
+    its page is for 'makeprint check'.
+
+    \b
+    Example:
+        makeprint translations import vi.po
+        makeprint translations import --lang ar ar.xlf
+    """
+    try:
+        proj = engine.load_project(Path(project), partial_translations=True)
+        result = engine.import_translations(proj, Path(file), lang)
+    except MakeprintError as exc:
+        fail(exc)
+        return
+    for uid in result.imported:
+        click.echo(f"{uid}: imported")
+    click.echo(
+        f"{len(result.imported)} string(s) imported into content/{result.code}/ "
+        f"({len(result.written)} file(s) written), {result.unchanged} unchanged"
+    )
+    if result.needs_review:
+        click.secho(
+            f"left out, still marked fuzzy or for review: {', '.join(result.needs_review)} "
+            "— confirm them in the translation tool and import again", fg="yellow", err=True)
+    if result.untranslated:
+        click.echo(f"{result.untranslated} unit(s) left untranslated")
+    if result.still_missing:
+        click.secho(
+            f"{result.still_missing} key(s) still missing in content/{result.code}/ "
+            f"(makeprint check lists them)", fg="yellow", err=True)
+    if result.imported:
+        click.echo(f"next: makeprint check --lang {result.code}   # does the new text fit?")
 
 
 @cli.command()

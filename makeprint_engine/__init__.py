@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .build import BuildInterrupted, BuildResult, build, default_jobs
 from .errors import MakeprintError, Problem
+from .exchange import EXPORTABLE, FORMATS, export_translations, import_translations
 from .options import PROFILES, Options
 from .output import merge_manifests
 from .plan import Job, Selection, parse_shard, plan_jobs
@@ -18,6 +19,8 @@ from .sources import SOURCES_FILE, mark_current, mark_reviewed, translation_stat
 __version__ = "0.2.0"
 
 __all__ = [
+    "EXPORTABLE",
+    "FORMATS",
     "PROFILES",
     "BuildInterrupted",
     "BuildResult",
@@ -33,7 +36,9 @@ __all__ = [
     "__version__",
     "build",
     "default_jobs",
+    "export_translations",
     "find_root",
+    "import_translations",
     "load_project",
     "mark_current",
     "mark_reviewed",
