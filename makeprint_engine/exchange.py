@@ -11,7 +11,6 @@ import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog
@@ -24,6 +23,7 @@ from .sources import (
     SOURCES_FILE,
     _check_translation,
     _quoted,
+    content_files,
     format_sources,
     language_state,
     read_sources,
@@ -85,12 +85,6 @@ def unit_id(file: str, key: str) -> str:
     return f"{file.removesuffix('.yaml')}:{key}"
 
 
-def _content_files(language: Language) -> dict[str, Any]:
-    files: dict[str, Any] = {"common.yaml": language.common}
-    files.update({f"{name}.yaml": data for name, data in language.materials.items()})
-    return files
-
-
 # --- export ------------------------------------------------------------------------------
 
 
@@ -135,8 +129,8 @@ def units(project: Project, code: str, only: tuple[str, ...] = EXPORTABLE) -> li
     state = language_state(project, code)
     language = project.languages[code]
     english = project.languages[SOURCE_LANGUAGE]
-    english_files = _content_files(english)
-    here = {name: strings(data) for name, data in _content_files(language).items()}
+    english_files = content_files(english)
+    here = {name: strings(data) for name, data in content_files(language).items()}
     there = {name: strings(data) for name, data in english_files.items()}
     lines = {
         name: (english.folder / name).read_text(encoding="utf-8").splitlines()
@@ -399,7 +393,7 @@ def import_translations(project: Project, path: Path, lang: str | None = None) -
     state = language_state(project, code)
     language = project.languages[code]
     entries = {unit_id(e.file, e.key): e for e in state.entries}
-    here = {name: strings(data) for name, data in _content_files(language).items()}
+    here = {name: strings(data) for name, data in content_files(language).items()}
     result = ImportResult(code)
     changes: dict[str, dict[str, str]] = {}
     record: dict[str, dict[str, str]] = {}
@@ -468,7 +462,7 @@ def import_translations(project: Project, path: Path, lang: str | None = None) -
 def _edited_files(
     project: Project, language: Language, changes: dict[str, dict[str, str]]
 ) -> dict[Path, str]:
-    english = _content_files(project.languages[SOURCE_LANGUAGE])
+    english = content_files(project.languages[SOURCE_LANGUAGE])
     texts: dict[Path, str] = {}
     problems: list[Problem] = []
     for file, values in changes.items():

@@ -527,7 +527,7 @@ def _first_level(members: list[FitElement], seen: Measure, overflow: Overflow, s
     for top, bottom in spans:
         lines_px += max(0.0, bottom - max(top, reach))
         reach = max(reach, bottom)
-    if lines_px <= overflow.over_y_px or not members:
+    if lines_px <= overflow.over_y_px:
         return 1
     ratio = ((lines_px - overflow.over_y_px) / lines_px) ** (1 / _HEIGHT_POWER)
     largest = max(seen.elements[e.key].size_pt for e in members if e.key in seen.elements)

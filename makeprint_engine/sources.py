@@ -14,6 +14,7 @@ from .content import SOURCE_LANGUAGE, Language
 from .errors import MakeprintError, Problem, display_path
 from .output import atomic_write
 from .project import Project
+from .yamledit import quoted
 from .yamlsrc import Mapping, load_yaml, parse_yaml
 
 # One file per translated language, next to its content. Read only by check, list,
@@ -89,7 +90,8 @@ def strings(data: Any, prefix: str = "", line: int = 0) -> dict[str, Text]:
     return found
 
 
-def _files(language: Language) -> dict[str, Mapping]:
+def content_files(language: Language) -> dict[str, Mapping]:
+    """A language's content by file name: common.yaml and one file per material."""
     files = {"common.yaml": language.common}
     files.update({f"{name}.yaml": data for name, data in language.materials.items()})
     return files
@@ -134,8 +136,8 @@ def language_state(project: Project, code: str) -> LanguageState:
     recorded = read_sources(language.folder, project.root)
     state = LanguageState(code, language.folder, recorded is not None)
     recorded = recorded or {}
-    english_files = _files(source)
-    for name, data in _files(language).items():
+    english_files = content_files(source)
+    for name, data in content_files(language).items():
         if getattr(data, "failed", False) or name not in english_files:
             continue
         english = strings(english_files[name])
@@ -231,13 +233,7 @@ def _yaml_key(key: str) -> str:
                 return key
         except yaml.YAMLError:
             pass
-    return _yaml_text(key)
-
-
-def _yaml_text(text: str) -> str:
-    """One double-quoted line, whatever the text holds (line breaks as \\n)."""
-    dumped = yaml.dump(text, default_style='"', allow_unicode=True, width=1 << 30)
-    return dumped.removesuffix("\n").removesuffix("...").rstrip("\n")
+    return quoted(key)
 
 
 def format_sources(code: str, recorded: dict[str, dict[str, str]]) -> str:
@@ -249,7 +245,7 @@ def format_sources(code: str, recorded: dict[str, dict[str, str]]) -> str:
             continue
         lines.append(f"{_yaml_key(name)}:\n")
         for key in sorted(keys, key=_natural):
-            lines.append(f"  {_yaml_key(key)}: {_yaml_text(keys[key])}\n")
+            lines.append(f"  {_yaml_key(key)}: {quoted(keys[key])}\n")
     return "".join(lines)
 
 
