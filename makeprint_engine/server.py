@@ -1,9 +1,10 @@
 """``makeprint serve``: a local web page to pick a location, preview every page and print.
 
-Standard library HTTP server, one thread per request. The page and its script and style are
-files in ``web/`` served by fixed routes (no request ever names a file). Documents are
-rendered in memory by a small pool of warm renderers — at most ``slots`` at once; further
-requests wait — and cached per project version. A watcher reloads the project when a file
+This module is the state: the project, caches and a small pool of warm renderers; ``asgi.py``
+is the web application over it (Starlette), served here by uvicorn. The page and its script
+and style are files in ``web/`` served by fixed routes (no request ever names a file).
+Documents are rendered in memory, in threads — at most ``slots`` at once; further requests
+wait — and cached per project version. A watcher reloads the project when a file
 under templates/, content/ or assets/ changes and bumps the version the page polls.
 
 Every request parameter is checked against the project (known slugs, languages, materials,
@@ -18,7 +19,6 @@ import copy
 import dataclasses
 import datetime as dt
 import hashlib
-import ipaddress
 import json
 import re
 import socket
@@ -28,14 +28,13 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from html import escape
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlencode
 
 from . import previews
+from .access import Access
+from .asgi import MAX_URL, RENDER_TIMEOUT, HttpError, is_loopback
 from .content import SOURCE_LANGUAGE
 from .errors import MakeprintError, Problem
 from .event import FIELDS as EVENT_FIELDS
@@ -48,42 +47,10 @@ from .project import Project, load_project
 from .sources import language_state
 from .variants import VARIANTS, render_variant, variants_for
 
-WEB = Path(__file__).parent / "web"
-STATIC = {  # route -> (file in web/, content type); nothing else is ever read
-    "/": ("index.html", "text/html; charset=utf-8"),
-    "/app.js": ("app.js", "text/javascript; charset=utf-8"),
-    "/app.css": ("app.css", "text/css; charset=utf-8"),
-}
 RENDER_SLOTS = 2  # renders at once; each takes 0.2-0.6 s and one CPU
 RENDER_WAIT_SECONDS = 120  # a request waiting longer for a slot gets 503
-MAX_BODY = 16 * 1024
-MAX_URL = 2048
-MAX_PARAM = 200
 PREVIEW_MAX_PX = 1400  # longer side of a preview image
 _TOKEN_RE = re.compile(r"^[0-9a-f]{24}$")
-_INT_RE = re.compile(r"^[0-9]{1,6}$")
-CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-)
-
-
-def is_loopback(host: str) -> bool:
-    """True for addresses only this machine can reach (127.0.0.0/8, ::1, localhost)."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-class HttpError(Exception):
-    def __init__(self, status: int, message: str, **extra: Any):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.extra = extra
 
 
 @dataclass
@@ -577,244 +544,60 @@ class App:
         return 200, body
 
 
-def _params(query: str, allowed: set[str], required: set[str]) -> dict[str, str]:
-    try:
-        pairs = parse_qsl(query, keep_blank_values=True, max_num_fields=12)
-    except ValueError:
-        raise HttpError(400, "too many parameters") from None
-    params: dict[str, str] = {}
-    for key, value in pairs:
-        if key not in allowed:
-            raise HttpError(400, f'unknown parameter "{key[:40]}"')
-        if key in params:
-            raise HttpError(400, f'parameter "{key}" given twice')
-        if len(value) > MAX_PARAM:
-            raise HttpError(400, f'parameter "{key}" is too long')
-        params[key] = value
-    missing = sorted(required - set(params))
-    if missing:
-        raise HttpError(400, "missing parameter: " + ", ".join(missing))
-    return params
+class MakeprintServer:
+    """uvicorn serving ``asgi.Web`` on a socket bound here (so the port is known at once)."""
 
+    def __init__(
+        self,
+        app: App,
+        host: str,
+        port: int,
+        *,
+        access: Access | None = None,
+        behind_proxy: bool = False,
+        render_timeout: float = RENDER_TIMEOUT,
+    ):
+        import uvicorn
 
-DOC_PARAMS = {"location", "lang", "event", "material", "variant", "v"}
+        from .asgi import Web
 
-
-class Handler(BaseHTTPRequestHandler):
-    server: MakeprintServer
-    server_version = "makeprint"
-    sys_version = ""
-    timeout = 30  # a client that stalls mid-request loses its thread after this long
-
-    # -- plumbing --------------------------------------------------------------------------
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:  # noqa: N802
-        self._dispatch("POST")
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        if str(code).isdigit() and int(code) >= 400:  # the page polls: log only failures
-            super().log_request(code, size)
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        self.server.app.log(f"{self.address_string()} {format % args}")
-
-    def _dispatch(self, method: str) -> None:
-        path = urlsplit(self.path).path
-        try:
-            if len(self.path) > MAX_URL:
-                raise HttpError(414, "the address is too long")
-            self._check_host()
-            route = ROUTES.get((method, path))
-            if route is None:
-                if any(p == path for _, p in ROUTES):
-                    raise HttpError(405, f"{method} is not allowed here")
-                raise HttpError(404, "there is no page at this address")
-            route(self, urlsplit(self.path).query)
-            return
-        except HttpError as exc:
-            failure = exc
-        except (BrokenPipeError, ConnectionResetError):
-            return  # the browser went away; nothing to tell it
-        except Exception:  # noqa: BLE001 - never a traceback to the browser
-            self.server.app.log(f"{method} {self.path} failed:\n{traceback.format_exc()}")
-            failure = HttpError(
-                500,
-                "Something went wrong inside makeprint. The details are in the window "
-                "where makeprint serve runs.",
-            )
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            self._error(path, failure)
-
-    def _check_host(self) -> None:
-        """Refuse other sites' pages talking to a loopback server (DNS rebinding, CSRF)."""
-        host = self.headers.get("Host")
-        if not host:
-            # No browser omits it (HTTP/1.1 requires it), and the loopback check below cannot
-            # vouch for a request that names no host: refused rather than waved through.
-            raise HttpError(400, "the request names no host (no Host header)")
-        if self.server.loopback:
-            name = urlsplit("//" + host).hostname or ""
-            if not is_loopback(name):
-                raise HttpError(403, "this page answers only to 127.0.0.1 and localhost")
-        origin = self.headers.get("Origin")
-        if self.command == "POST" and origin and urlsplit(origin).netloc != host:
-            raise HttpError(403, "forms from other sites are refused")
-
-    def _send(
-        self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
-    ) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("Referrer-Policy", "no-referrer")
-        if content_type.startswith("text/html"):
-            self.send_header("Content-Security-Policy", CSP)
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    def _json(self, status: int, data: dict[str, Any]) -> None:
-        body = json.dumps(data, ensure_ascii=False).encode("utf-8")
-        self._send(status, body, "application/json; charset=utf-8")
-
-    def _error(self, path: str, exc: HttpError) -> None:
-        if exc.status == 413:
-            self.close_connection = True  # the unread body must not be taken as a request
-        if path.startswith("/api/"):
-            self._json(exc.status, {"error": exc.message, **exc.extra})
-            return
-        title = HTTPStatus(exc.status).phrase
-        page = (
-            f'<!doctype html><html lang="en"><meta charset="utf-8"><title>{title}</title>'
-            f"<h1>{escape(title)}</h1><p>{escape(exc.message)}</p>"
-            '<p><a href="/">Back to makeprint</a></p></html>'
-        )
-        self._send(exc.status, page.encode("utf-8"), "text/html; charset=utf-8")
-
-    # -- routes ----------------------------------------------------------------------------
-
-    def static(self, query: str) -> None:
-        name, content_type = STATIC[urlsplit(self.path).path]
-        self._send(200, (WEB / name).read_bytes(), content_type)
-
-    def catalog(self, query: str) -> None:
-        _params(query, {"v"}, set())
-        self._json(200, self.server.app.catalog())
-
-    def version(self, query: str) -> None:
-        _params(query, {"v"}, set())
-        self._json(200, self.server.app.version())
-
-    def _target(
-        self, query: str, extra: frozenset[str] = frozenset()
-    ) -> tuple[Target, dict[str, str]]:
-        params = _params(query, DOC_PARAMS | extra, {"material"} | (extra & {"page"}))
-        if "event" in params:
-            if "location" in params or "lang" in params:
-                raise HttpError(400, "give either event or location and lang")
-        elif "location" not in params or "lang" not in params:
-            raise HttpError(400, "missing parameter: location and lang (or event)")
-        return self.server.app.target(params), params
-
-    def document(self, query: str) -> None:
-        app = self.server.app
-        target, _ = self._target(query)
-        doc = app.document(target)
-        body = app.describe(target, doc)
-        if doc.draft is not None:
-            body["error"] = (
-                f"{target.title} does not fit, so it cannot be printed. What does not fit is "
-                "outlined in red on the pages below: shorten it and save."
-            )
-        elif not doc.ok:
-            body["error"] = f"{target.title} could not be made."
-        self._json(200 if doc.ok else 422, body)
-
-    def _ready(self, target: Target) -> Doc:
-        doc = self.server.app.document(target)
-        if not doc.ok or doc.pdf is None:
-            raise HttpError(422, f"{target.title} could not be made.", problems=doc.errors)
-        return doc
-
-    def page_png(self, query: str) -> None:
-        target, params = self._target(query, frozenset({"page"}))
-        doc = self.server.app.document(target)
-        if doc.draft is None:  # a draft's pages are shown, with what does not fit outlined
-            doc = self._ready(target)
-        page = params["page"]
-        if not _INT_RE.match(page) or not 1 <= int(page) <= doc.pages:
-            raise HttpError(404, f"no page {page[:10]}: the document has {doc.pages}")
-        png = self.server.app.page_png(target, doc, int(page))
-        self._send(200, png, "image/png")
-
-    def pdf(self, query: str) -> None:
-        target, params = self._target(query, frozenset({"download"}))
-        if params.get("download", "0") not in ("0", "1"):
-            raise HttpError(400, "download must be 0 or 1")
-        doc = self._ready(target)
-        assert doc.pdf is not None
-        how = "attachment" if params.get("download") == "1" else "inline"
-        self._send(
-            200,
-            doc.pdf,
-            "application/pdf",
-            {"Content-Disposition": f'{how}; filename="{target.filename}"'},
-        )
-
-    def event(self, query: str) -> None:
-        _params(query, set(), set())
-        kind = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
-        if kind != "application/json":
-            raise HttpError(415, "send the form as application/json")
-        if self.headers.get("Transfer-Encoding"):
-            raise HttpError(411, "send a Content-Length")
-        length = self.headers.get("Content-Length", "").strip()
-        if not length:
-            raise HttpError(411, "send a Content-Length")
-        if not length.isdigit() or len(length) > 12:
-            raise HttpError(400, "bad Content-Length")
-        if int(length) > MAX_BODY:
-            raise HttpError(413, f"the form is larger than {MAX_BODY // 1024} KB")
-        raw = self.rfile.read(int(length))
-        try:
-            form = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            raise HttpError(400, "the form is not valid JSON") from None
-        if not isinstance(form, dict):
-            raise HttpError(400, "the form must be a JSON object")
-        status, body = self.server.app.submit_event(form)
-        self._json(status, body)
-
-
-ROUTES: dict[tuple[str, str], Callable[[Handler, str], None]] = {
-    **{("GET", path): Handler.static for path in STATIC},
-    ("GET", "/api/catalog"): Handler.catalog,
-    ("GET", "/api/version"): Handler.version,
-    ("GET", "/api/document"): Handler.document,
-    ("GET", "/api/page.png"): Handler.page_png,
-    ("GET", "/api/pdf"): Handler.pdf,
-    ("POST", "/api/event"): Handler.event,
-}
-
-
-class MakeprintServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 32
-
-    def __init__(self, app: App, host: str, port: int):
         self.app = app
-        self.loopback = is_loopback(host)
-        if ":" in host.strip("[]"):
-            self.address_family = socket.AF_INET6
-        super().__init__((host.strip("[]"), port), Handler)
+        self.loopback = is_loopback(host) and not behind_proxy
+        address = host.strip("[]")
+        family = socket.AF_INET6 if ":" in address else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((address, port))
+            sock.listen(128)
+        except OSError:
+            sock.close()
+            raise
+        sock.set_inheritable(False)
+        self.socket = sock
+        self.server_address = sock.getsockname()
+        self.web = Web(
+            app, loopback_only=self.loopback, access=access, render_timeout=render_timeout
+        )
+        config = uvicorn.Config(
+            self.web.asgi,
+            log_config=None,
+            access_log=False,
+            lifespan="off",
+            server_header=False,
+            # The client's address and https from X-Forwarded-* only when asked, and then
+            # only from a proxy on this machine.
+            proxy_headers=behind_proxy,
+            forwarded_allow_ips="127.0.0.1,::1" if behind_proxy else "",
+            # httptools: h11 answers a request without Host itself, in plain text, before the
+            # guard can (the page must get its JSON error)
+            http="httptools",
+            timeout_keep_alive=15,
+            timeout_graceful_shutdown=3,
+            h11_max_incomplete_event_size=MAX_URL * 8,
+        )
+        self.uvicorn = uvicorn.Server(config)
+        self._stopped = threading.Event()
 
     @property
     def url(self) -> str:
@@ -822,13 +605,21 @@ class MakeprintServer(ThreadingHTTPServer):
         shown = f"[{host}]" if ":" in str(host) else str(host)
         return f"http://{shown}:{port}/"
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A failure outside the routes (a malformed request line, say): log, never print."""
-        self.app.log(f"request from {client_address[0]} failed:\n{traceback.format_exc()}")
+    def serve_forever(self) -> None:
+        """Serve until ``shutdown()`` (or Ctrl+C / SIGTERM in the main thread)."""
+        self._stopped.clear()
+        try:
+            self.uvicorn.run(sockets=[self.socket])
+        finally:
+            self._stopped.set()
+
+    def shutdown(self) -> None:
+        self.uvicorn.should_exit = True
+        self._stopped.wait(timeout=10)
 
     def close(self) -> None:
         self.app.stop()
-        self.server_close()
+        self.socket.close()
 
 
 def make_server(
@@ -842,10 +633,19 @@ def make_server(
     log: Callable[[str], None] | None = None,
     project: Project | None = None,
     sheet: str | None = None,
+    users: Path | None = None,
+    behind_proxy: bool = False,
+    render_timeout: float = RENDER_TIMEOUT,
 ) -> MakeprintServer:
-    """A server ready for ``serve_forever()``; raises MakeprintError for a broken project."""
+    """A server ready for ``serve_forever()``; raises MakeprintError for a broken project.
+
+    ``users``: a users file (see access.py): nothing but the sign-in page without a session.
+    """
+    access = Access(users) if users is not None else None
     app = App(root, locations, slots=slots, log=log, project=project, sheet=sheet)
-    server = MakeprintServer(app, host, port)
+    server = MakeprintServer(
+        app, host, port, access=access, behind_proxy=behind_proxy, render_timeout=render_timeout
+    )
     if watch:
         app.start_watcher()
     return server

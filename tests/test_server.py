@@ -45,16 +45,17 @@ class Served:
         path: str,
         body: bytes | None = None,
         headers: dict[str, str] | None = None,
-    ) -> tuple[int, dict[str, str], bytes]:
+    ) -> tuple[int, http.client.HTTPMessage, bytes]:
+        """Status, headers (names in any case, as HTTP has them), body."""
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
         try:
             conn.request(method, path, body=body, headers=headers or {})
             response = conn.getresponse()
-            return response.status, dict(response.getheaders()), response.read()
+            return response.status, response.headers, response.read()
         finally:
             conn.close()
 
-    def get(self, path: str) -> tuple[int, dict[str, str], bytes]:
+    def get(self, path: str) -> tuple[int, http.client.HTTPMessage, bytes]:
         return self.request("GET", path)
 
     def json(self, path: str) -> tuple[int, dict[str, Any]]:
@@ -133,6 +134,17 @@ def test_page_script_and_style_are_served_without_external_assets(served: Served
     # Every control has a label.
     for control in re.findall(r'<(?:input|select)[^>]*\bid="([^"]+)"', html):
         assert f'for="{control}"' in html, control
+
+
+def test_head_requests_get_the_headers_without_a_body(served: Served) -> None:
+    for path in ("/", "/api/catalog", "/api/pdf?" + doc_query("east-harbor", "en", "wallet-card")):
+        status, headers, body = served.request("HEAD", path)
+        assert status == 200 and body == b"", path
+        _, full_headers, full = served.get(path)
+        assert int(headers["Content-Length"]) == len(full), path
+        assert headers["Content-Type"] == full_headers["Content-Type"]
+    status, _, body = served.request("HEAD", "/api/nothing")
+    assert status == 404 and body == b""
 
 
 def test_catalog_lists_locations_languages_materials_and_services(served: Served) -> None:

@@ -17,6 +17,11 @@ async function getJSON(url, options) {
   } catch (error) {
     return { ok: false, status: 0, body: { error: "makeprint is not answering. Is it still running?" } };
   }
+  if (response.status === 401) {
+    // Signed out (elsewhere, or the session ended): back to the sign-in page.
+    window.location.assign("/signin");
+    return { ok: false, status: 401, body: { error: "Sign in again." } };
+  }
   let body;
   try {
     body = await response.json();
@@ -24,6 +29,12 @@ async function getJSON(url, options) {
     body = { error: `makeprint answered with an error (${response.status}).` };
   }
   return { ok: response.ok, status: response.status, body };
+}
+
+// With accounts, every POST carries the session's token (the server writes it into the page).
+function csrfToken() {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  return meta ? meta.content : "";
 }
 
 function element(tag, attributes = {}, ...children) {
@@ -253,7 +264,7 @@ async function submitEvent(event) {
   result.replaceChildren(element("p", { role: "status", text: "Making the flyer and wallet cards…" }));
   const { ok, body } = await getJSON("/api/event", {
     method: "POST",
-    headers: { "Content-Type": "application/json" },
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken() },
     body: JSON.stringify(eventForm()),
   });
   button.disabled = false;
