@@ -553,9 +553,27 @@ def new(directory: str) -> None:
 @click.option(
     "--no-watch", is_flag=True, help="Do not refresh when templates, content or assets change."
 )
+@click.option(
+    "--users",
+    "users",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="Accounts (makeprint users add NAME): everyone signs in. Needed off this computer.",
+)
+@click.option(
+    "--allow-anonymous-lan",
+    is_flag=True,
+    help="Share it beyond this computer without accounts: anyone who reaches it may use it.",
+)
+@click.option(
+    "--behind-proxy",
+    is_flag=True,
+    help="A reverse proxy on this computer (TLS) forwards to it: trust its X-Forwarded-* "
+    "headers.",
+)
 def serve(
     project: str, locations: str | None, sheet_name: str | None, host: str, port: int,
-    no_watch: bool,
+    no_watch: bool, users: str | None, allow_anonymous_lan: bool, behind_proxy: bool,
 ) -> None:
     """Serve a web page to pick a location, preview every page, and download or print it.
 
@@ -563,25 +581,60 @@ def serve(
     saved). Previews refresh when a file under templates/, content/ or assets/ changes.
     Open the address it prints in a web browser on this machine; stop with Ctrl+C.
 
+    To share one copy with a team, give everyone an account and listen beyond this computer
+    (or behind a reverse proxy that adds HTTPS): it refuses to start off this computer
+    without --users, unless --allow-anonymous-lan says that is meant.
+
     \b
     Example:
         makeprint serve
         makeprint serve --port 8080 --locations content/other-sites.csv
+        makeprint users add dana && makeprint serve --host 0.0.0.0 --users users.toml
+        makeprint serve --users users.toml --behind-proxy    # Caddy or nginx in front
     """
+    from makeprint_engine.access import read_users
     from makeprint_engine.server import is_loopback, make_server
 
+    shared = not is_loopback(host) or behind_proxy
+    if shared and users is None and not allow_anonymous_lan:
+        where = "behind a proxy" if is_loopback(host) else f"on {host}"
+        click.secho(
+            f"error: serving {where} lets other machines in, and without --users anyone who "
+            "reaches it could see every location and make documents with your name and logo. "
+            "Add accounts (makeprint users add NAME --users users.toml) and start it with "
+            "--users users.toml; or, to share it without passwords, add --allow-anonymous-lan",
+            fg="red",
+            err=True,
+        )
+        raise click.exceptions.Exit(2)
     try:
+        if users is not None and not read_users(Path(users)):
+            click.secho(
+                f"error: {users} has no accounts — add one with: makeprint users add NAME "
+                f"--users {users}",
+                fg="red",
+                err=True,
+            )
+            raise click.exceptions.Exit(2)
         proj = load(project, locations, sheet_name)
     except MakeprintError as exc:
         fail(exc)
         return
     for warning in proj.warnings:
         click.secho(f"warning: {warning}", fg="yellow", err=True)
-    if not is_loopback(host):
+    if shared and users is None:
         click.secho(
-            f"warning: serving on {host}, beyond this computer: anyone who can reach it on "
-            f"port {port} sees every location and can make documents, without a password. "
-            "Use the default --host 127.0.0.1 unless that is what you want.",
+            f"warning: serving on {host}{' behind a proxy' if behind_proxy else ''}, beyond "
+            f"this computer: anyone who can reach it on port {port} sees every location and "
+            "can make documents, without a password (--allow-anonymous-lan). Use --users "
+            "unless that is what you want.",
+            fg="yellow",
+            err=True,
+        )
+    if behind_proxy and not is_loopback(host):
+        click.secho(
+            "warning: --behind-proxy trusts X-Forwarded-* only from a proxy on this computer; "
+            "listen on 127.0.0.1 and let the proxy be the only way in",
             fg="yellow",
             err=True,
         )
@@ -595,7 +648,12 @@ def serve(
             log=lambda message: click.echo(message, err=True),
             project=proj,
             sheet=sheet_name,
+            users=Path(users) if users else None,
+            behind_proxy=behind_proxy,
         )
+    except MakeprintError as exc:
+        fail(exc)
+        return
     except OSError as exc:
         click.secho(
             f"error: cannot listen on {host} port {port}: {exc.strerror or exc}"
@@ -604,13 +662,110 @@ def serve(
             err=True,
         )
         raise click.exceptions.Exit(1) from None
-    click.echo(f"makeprint is serving {server.url} — open it in a web browser. Ctrl+C stops it.")
+    signing = f" (sign-in required: accounts in {users})" if users else ""
+    click.echo(
+        f"makeprint is serving {server.url}{signing} — open it in a web browser. "
+        "Ctrl+C stops it."
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
     finally:
         server.close()
+
+
+users_file_option = click.option(
+    "--users",
+    "users",
+    default="users.toml",
+    show_default=True,
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="The accounts file (its signing key is kept beside it, as users.key).",
+)
+
+
+@cli.group()
+def users() -> None:
+    """Accounts for a shared makeprint serve: who may sign in.
+
+    Passwords are stored as Argon2 hashes in the users file (default users.toml); keep it
+    and users.key out of any repository.
+
+    \b
+    Example:
+        makeprint users add dana
+        makeprint users list
+        makeprint users remove dana
+    """
+
+
+@users.command("add")
+@users_file_option
+@click.argument("name")
+def users_add(users: str, name: str) -> None:
+    """Add an account, or set a new password for one (asked twice, never shown).
+
+    \b
+    Example:
+        makeprint users add dana
+        makeprint users add dana --users /srv/makeprint/users.toml
+    """
+    from makeprint_engine.access import MIN_PASSWORD, add_user, check_name
+
+    try:
+        check_name(name)
+        password = click.prompt(
+            f"Password for {name} (at least {MIN_PASSWORD} characters)",
+            hide_input=True,
+            confirmation_prompt=True,
+        )
+        new = add_user(Path(users), name, password)
+    except MakeprintError as exc:
+        fail(exc)
+        return
+    click.echo(f"{'added' if new else 'changed the password of'} {name} in {users}")
+
+
+@users.command("remove")
+@users_file_option
+@click.argument("name")
+def users_remove(users: str, name: str) -> None:
+    """Remove an account; its sessions end at once, even on a running server.
+
+    \b
+    Example:
+        makeprint users remove dana
+    """
+    from makeprint_engine.access import remove_user
+
+    try:
+        remove_user(Path(users), name)
+    except MakeprintError as exc:
+        fail(exc)
+        return
+    click.echo(f"removed {name} from {users}")
+
+
+@users.command("list")
+@users_file_option
+def users_list(users: str) -> None:
+    """List the accounts, one name a line.
+
+    \b
+    Example:
+        makeprint users list --users users.toml
+    """
+    from makeprint_engine.access import read_users
+
+    try:
+        names = sorted(read_users(Path(users)))
+    except MakeprintError as exc:
+        fail(exc)
+        return
+    for name in names:
+        click.echo(name)
 
 
 def _preview_path(output: str | None, job: engine.Job, number: int, single: bool) -> Path:

@@ -644,13 +644,28 @@ class FakeServer:
         pass
 
 
-def test_serve_warns_beyond_loopback(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serve_refuses_or_warns_beyond_loopback(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def fake(*args: object, **kwargs: object) -> FakeServer:
         FakeServer.made.append(args)
         return FakeServer()
 
     monkeypatch.setattr(server_module, "make_server", fake)
+    made = len(FakeServer.made)
+    # Off loopback without accounts: refused, saying what to do, before anything listens.
     result = run_cli("serve", "--project", str(project), "--host", "0.0.0.0", "--port", "0")
+    assert result.exit_code == 2, result.output
+    assert "error: serving on 0.0.0.0 lets other machines in" in result.output
+    assert "makeprint users add NAME" in result.output and "--allow-anonymous-lan" in result.output
+    result = run_cli("serve", "--project", str(project), "--behind-proxy", "--port", "0")
+    assert result.exit_code == 2 and "behind a proxy lets other machines in" in result.output
+    assert len(FakeServer.made) == made
+    # Today's behaviour, when asked for by name: served, with a warning.
+    result = run_cli(
+        "serve", "--project", str(project), "--host", "0.0.0.0", "--port", "0",
+        "--allow-anonymous-lan",
+    )
     assert result.exit_code == 0, result.output
     assert "warning: serving on 0.0.0.0, beyond this computer" in result.output
     assert FakeServer.made[-1][2:] == ("0.0.0.0", 0)
