@@ -126,7 +126,10 @@ class Guard:
                 extra = [
                     (b"cache-control", b"no-store"),
                     (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"no-referrer"),
+                    # Not no-referrer: with it Chromium sends "Origin: null" on a form POST to
+                    # this very site (the sign-in form), which the Origin check must refuse.
+                    # Nothing leaves for other sites either way.
+                    (b"referrer-policy", b"same-origin"),
                 ]
                 kind = dict(headers).get(b"content-type", b"")
                 if kind.startswith(b"text/html"):
@@ -435,6 +438,8 @@ class Web:
             else ""
         )
         described = ' aria-describedby="signin-error" aria-invalid="true"' if message else ""
+        # The cursor where typing goes next: the name, or the password to type again.
+        first, again = ("", " autofocus") if name else (" autofocus", "")
         page = f"""<!doctype html>
 <html lang="en">
 <head>
@@ -458,12 +463,12 @@ class Web:
         <div class="field">
           <label for="name">Name</label>
           <input id="name" name="name" autocomplete="username" autocapitalize="none"
-                 spellcheck="false" required value="{escape(name)}"{described}>
+                 spellcheck="false" required value="{escape(name)}"{described}{first}>
         </div>
         <div class="field">
           <label for="password">Password</label>
           <input id="password" name="password" type="password" autocomplete="current-password"
-                 required{described}>
+                 required{described}{again}>
         </div>
         <p><button type="submit" id="signin-submit">Sign in</button></p>
       </form>

@@ -310,3 +310,81 @@ def test_a_document_that_does_not_fit_is_shown_outlined_then_fixed(  # type: ign
             assert tab.locator("#doc [role=alert]").count() == 0
     finally:
         running.close()
+
+
+SIGNIN_SCREENSHOT = REPO / "docs" / "signin.png"
+
+
+def test_sign_in_pick_and_download_then_sign_out(  # type: ignore[no-untyped-def]
+    browser, project: Path, tmp_path: Path
+) -> None:
+    from makeprint_engine.access import add_user
+
+    users = tmp_path / "users.toml"
+    add_user(users, "dana", "correct horse battery")
+    running = Served(project, watch=False, users=users)
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, accept_downloads=True, locale="en-US"
+    )
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    base = f"http://127.0.0.1:{running.port}"
+    try:
+        # Refused without a session: the page and the API lead only to the sign-in page.
+        tab.goto(base + "/")
+        assert tab.url == base + "/signin"
+        assert tab.locator("h2").inner_text() == "Sign in"
+        assert tab.locator("#location").count() == 0
+        api = tab.request.get(base + "/api/catalog")
+        assert api.status == 401 and "East Harbor" not in api.text()
+        shot = tab.screenshot(full_page=True)
+        if os.environ.get("MAKEPRINT_UPDATE_SCREENSHOT") or not SIGNIN_SCREENSHOT.exists():
+            atomic_write(SIGNIN_SCREENSHOT, shot)
+
+        # A wrong password is said beside the form, and nothing opens.
+        tab.fill("#name", "dana")
+        tab.fill("#password", "not my password")
+        tab.click("#signin-submit")
+        assert "do not match" in tab.locator("#signin-error").inner_text()
+        assert tab.get_attribute("#password", "aria-invalid") == "true"
+        assert tab.url == base + "/signin"
+
+        # Signed in: the page as ever, with who is signed in and a way out.
+        tab.fill("#password", "correct horse battery")
+        tab.click("#signin-submit")
+        tab.wait_for_function("() => document.querySelectorAll('#location option').length > 0")
+        assert tab.url == base + "/"
+        assert "Signed in as dana" in tab.inner_text("header")
+        tab.select_option("#location", "riverside-clinic")
+        tab.select_option("#lang", "en")
+        tab.select_option("#material", "wallet-card")
+        tab.wait_for_function(
+            "() => document.querySelector('#status').textContent.includes('Riverside')"
+        )
+        tab.wait_for_function(ALL_IMAGES_LOADED, arg="#doc img")
+        with tab.expect_download() as download:
+            tab.click("#doc a.download")
+        pdf = tmp_path / "card.pdf"
+        download.value.save_as(str(pdf))
+        job = Job("riverside-clinic", "en", "wallet-card")
+        check_pdf(pdf, 2, qr_for(load_project(project), job))
+
+        # The event form's POST carries the session's token: the form's own check answers
+        # (a bad phone number), not the CSRF guard.
+        tab.fill("#ev-name", "Health fair")
+        tab.fill("#ev-phone", "555-CALL-NOW")
+        tab.click("#ev-submit")
+        tab.locator("#ev-phone-error").wait_for(state="visible")
+        assert "security token" not in tab.inner_text("#event-form")
+
+        # Signed out: back to the sign-in page, and the page stays shut.
+        tab.click("header button:has-text('Sign out')")
+        tab.wait_for_url(base + "/signin")
+        tab.goto(base + "/")
+        assert tab.url == base + "/signin"
+        assert tab.request.get(base + "/api/catalog").status == 401
+        assert not errors, errors
+    finally:
+        context.close()
+        running.close()
