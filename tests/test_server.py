@@ -6,8 +6,13 @@ import datetime as dt
 import http.client
 import io
 import json
+import os
+import random
 import re
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -17,7 +22,7 @@ from typing import Any
 
 import pypdfium2
 import pytest
-from conftest import copy_project, decode_qr, overfill_hours, pdf_text, run_cli
+from conftest import REPO, copy_project, decode_qr, overfill_hours, pdf_text, run_cli
 from PIL import Image
 from test_preview import red_count
 
@@ -697,3 +702,65 @@ def test_card_sheet_and_press_versions_download(served: Served) -> None:
         assert len(reader.pages) == pages
         box = reader.pages[0].trimbox
         assert (round(float(box.width)), round(float(box.height))) == trim
+
+
+def _in_session(sid: int) -> set[int]:
+    """Every process of session ``sid`` (what a serve started itself is in, however deep)."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[3]) == sid and fields[0] != "Z":
+                found.add(int(entry))
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("moment", ["idle", "rendering"])
+def test_a_killed_server_leaves_no_process_behind(tmp_path: Path, moment: str) -> None:
+    """kill -9 (out of memory, a service manager giving up): nothing of it runs 5 s later."""
+    root = copy_project(tmp_path / "proj")
+    proc = subprocess.Popen(
+        [sys.executable, "makeprint.py", "serve", "--project", str(root), "--port", "0"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"}, text=True,
+    )  # fmt: skip
+    asking = http.client.HTTPConnection("127.0.0.1", 1)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        assert found, line
+        port = int(found[1])
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.request("GET", "/api/pdf?" + doc_query("east-harbor", "en", "flyer"))
+        assert conn.getresponse().status == 200  # warm: a renderer, threads, the watcher
+        conn.close()
+        asking = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        if moment == "rendering":  # killed at a random moment of a render
+            asking.request("GET", "/api/pdf?" + doc_query("riverside-clinic", "es", "pamphlet"))
+            time.sleep(random.uniform(0.05, 0.6))
+        assert proc.pid in _in_session(proc.pid)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        deadline = time.monotonic() + 5
+        while _in_session(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _in_session(proc.pid), "still running 5 s after makeprint serve was killed"
+        # And its port is free again for the next serve.
+        with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(("127.0.0.1", port))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for pid in _in_session(proc.pid):
+            os.kill(pid, signal.SIGKILL)  # not left running by a failed test either
+        asking.close()
+        if proc.stdout is not None:
+            proc.stdout.close()
