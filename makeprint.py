@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -566,6 +567,14 @@ def new(directory: str) -> None:
     help="Share it beyond this computer without accounts: anyone who reaches it may use it.",
 )
 @click.option(
+    "--render-timeout",
+    type=click.FloatRange(1, 3600),
+    default=90,
+    show_default=True,
+    metavar="SECONDS",
+    help="Answer with an error when a document takes longer than this to make.",
+)
+@click.option(
     "--behind-proxy",
     is_flag=True,
     help="A reverse proxy on this computer (TLS) forwards to it: trust its X-Forwarded-* "
@@ -573,7 +582,8 @@ def new(directory: str) -> None:
 )
 def serve(
     project: str, locations: str | None, sheet_name: str | None, host: str, port: int,
-    no_watch: bool, users: str | None, allow_anonymous_lan: bool, behind_proxy: bool,
+    no_watch: bool, users: str | None, allow_anonymous_lan: bool, render_timeout: float,
+    behind_proxy: bool,
 ) -> None:
     """Serve a web page to pick a location, preview every page, and download or print it.
 
@@ -650,6 +660,7 @@ def serve(
             sheet=sheet_name,
             users=Path(users) if users else None,
             behind_proxy=behind_proxy,
+            render_timeout=render_timeout,
         )
     except MakeprintError as exc:
         fail(exc)
@@ -673,6 +684,13 @@ def serve(
         click.echo("stopped", err=True)
     finally:
         server.close()
+    if server.app.pool.active:
+        # A render that never ends (a looping template) runs in a thread Python would wait
+        # for on the way out, for ever: leave without it.
+        click.echo("stopped a render that was still running", err=True)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 users_file_option = click.option(

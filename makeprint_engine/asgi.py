@@ -273,8 +273,11 @@ class Web:
             return error_response(request.url.path, 404, "there is no page at this address")
         return error_response(request.url.path, exc.status_code, str(exc.detail))
 
-    async def _off_loop(self, what: str, call: Callable[..., Any], *args: Any) -> Any:
-        """``call(*args)`` in a worker thread, given up after ``render_timeout`` seconds."""
+    async def _off_loop(
+        self, what: str, call: Callable[..., Any], *args: Any, key: Any = None
+    ) -> Any:
+        """``call(*args)`` in a worker thread, given up after ``render_timeout`` seconds (then
+        the document ``key`` is marked overdue, and a render slot that overran handed on)."""
         try:
             with anyio.fail_after(self.render_timeout):
                 return await anyio.to_thread.run_sync(
@@ -282,6 +285,7 @@ class Web:
                 )
         except TimeoutError:
             self.app.log(f"{what} took longer than {self.render_timeout:g} s; answered 504")
+            self.app.overdue(key, self.render_timeout)
             raise HttpError(
                 504,
                 f"{what} took longer than {self.render_timeout:g} seconds, so makeprint gave "
@@ -343,7 +347,7 @@ class Web:
             doc = app.document(target)
             return doc, app.describe(target, doc)
 
-        doc, body = await self._off_loop(target.title, make)
+        doc, body = await self._off_loop(target.title, make, key=target.key)
         if doc.draft is not None:
             body["error"] = (
                 f"{target.title} does not fit, so it cannot be printed. What does not fit is "
@@ -354,14 +358,14 @@ class Web:
         return self._json(200 if doc.ok else 422, body)
 
     async def _ready(self, target: Any) -> Any:
-        doc = await self._off_loop(target.title, self.app.document, target)
+        doc = await self._off_loop(target.title, self.app.document, target, key=target.key)
         if not doc.ok or doc.pdf is None:
             raise HttpError(422, f"{target.title} could not be made.", problems=doc.errors)
         return doc
 
     async def page_png(self, request: Request) -> Response:
         target, params = self._target(request.url.query, frozenset({"page"}))
-        doc = await self._off_loop(target.title, self.app.document, target)
+        doc = await self._off_loop(target.title, self.app.document, target, key=target.key)
         if doc.draft is None:  # a draft's pages are shown, with what does not fit outlined
             doc = await self._ready(target)
         page = params["page"]

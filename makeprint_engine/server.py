@@ -23,6 +23,7 @@ import json
 import re
 import socket
 import threading
+import time
 import traceback
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -108,15 +109,26 @@ class RenderPool:
 
     A Renderer is not thread-safe, so each one is leased to one thread at a time. Renderers
     are kept per project version and options, and dropped when the project reloads.
+
+    A thread cannot be stopped, so a render that never ends would keep its slot for ever and,
+    with two such, stop every other render. When a request gives up on one
+    (``hand_on_overdue``), its slot goes to the others; the stuck thread runs on outside the
+    count until it ends. At most ``MAX_HANDED_ON`` slots are handed on like this, so stuck
+    renders cannot multiply the threads making documents.
     """
+
+    MAX_HANDED_ON = 2
 
     def __init__(self, slots: int = RENDER_SLOTS, wait: float = RENDER_WAIT_SECONDS):
         self.slots = slots
         self.wait = wait
-        self._slots = threading.BoundedSemaphore(slots)
+        self._slots = threading.Semaphore(slots)
         self._lock = threading.Lock()
         self._idle: dict[tuple[int, Options], list[Any]] = {}
         self._current = 0  # renderers of older project versions are not kept
+        self._started: dict[int, float] = {}  # lease number -> when its render began
+        self._handed_on: set[int] = set()  # leases whose slot was given to others
+        self._leases = 0
         self.active = 0
         self.peak = 0  # most renders ever running at once (tests check it never exceeds slots)
         self.renders = 0
@@ -125,10 +137,14 @@ class RenderPool:
     def lease(self, project: Project, generation: int, options: Options) -> Iterator[Any]:
         if not self._slots.acquire(timeout=self.wait):
             raise HttpError(503, "makeprint is busy making other documents; try again shortly")
+        with self._lock:
+            self._leases += 1
+            number = self._leases
+            self._started[number] = time.monotonic()
         try:
             with self._lock:
                 self.active += 1
-                self.peak = max(self.peak, self.active)
+                self.peak = max(self.peak, self.active - len(self._handed_on))
                 self.renders += 1
                 idle = self._idle.get((generation, options))
                 renderer = idle.pop() if idle else None
@@ -143,7 +159,26 @@ class RenderPool:
         finally:
             with self._lock:
                 self.active -= 1
+                del self._started[number]
+                handed_on = number in self._handed_on
+                self._handed_on.discard(number)
+            if not handed_on:
+                self._slots.release()
+
+    def hand_on_overdue(self, seconds: float) -> int:
+        """Give the slots of renders running for ``seconds`` or more to others; how many."""
+        now = time.monotonic()
+        with self._lock:
+            overdue = [
+                number
+                for number, began in sorted(self._started.items())
+                if now - began >= seconds and number not in self._handed_on
+            ]
+            overdue = overdue[: max(0, self.MAX_HANDED_ON - len(self._handed_on))]
+            self._handed_on.update(overdue)
+        for _ in overdue:
             self._slots.release()
+        return len(overdue)
 
     def forget_before(self, generation: int) -> None:
         with self._lock:
@@ -201,6 +236,7 @@ class App:
         self._stale: dict[tuple[int, str], int] = {}
         self._lock = threading.Lock()
         self._flights: dict[Any, threading.Lock] = {}
+        self.stuck: dict[Any, float] = {}  # documents a request gave up on -> since when
         self._stop = threading.Event()
         self.watcher: threading.Thread | None = None
 
@@ -398,15 +434,42 @@ class App:
         if hit is not None:
             return hit  # type: ignore[no-any-return]
         with self._lock:
+            since = self.stuck.get(target.key)
+        if since is not None:
+            raise HttpError(
+                504,
+                f"{target.title} has been in the making for {time.monotonic() - since:.0f} s "
+                "and is still not done: its template or content may make it loop. Fix it and "
+                "save (the page refreshes), or restart makeprint serve.",
+            )
+        with self._lock:
             flight = self._flights.setdefault(target.key, threading.Lock())
-        with flight:
+        if not flight.acquire(timeout=self.pool.wait):
+            raise HttpError(503, "makeprint is busy making other documents; try again shortly")
+        try:
             hit = self.docs.get(target.key)
             if hit is None:
                 hit = self._render(target)
                 self.docs.put(target.key, hit)
+        finally:
+            flight.release()
         with self._lock:
             self._flights.pop(target.key, None)
+            self.stuck.pop(target.key, None)
         return hit  # type: ignore[no-any-return]
+
+    def overdue(self, key: Any, seconds: float) -> None:
+        """A request gave up after ``seconds``: later ones for ``key`` are told at once, and
+        the slot of a render that overran goes to other documents."""
+        if key is not None:
+            with self._lock:
+                self.stuck.setdefault(key, time.monotonic() - seconds)
+        # The request's time began a little before its render did (the thread, the slot).
+        if self.pool.hand_on_overdue(seconds * 0.8):
+            self.log(
+                f"a render has run for over {seconds:g} s; its slot now makes other documents "
+                "(the stuck one runs on until it ends: restart makeprint serve to stop it)"
+            )
 
     def _render(self, target: Target) -> Doc:
         base, generation = self.state()

@@ -567,6 +567,51 @@ def test_unexpected_failures_are_clean_500s(
     assert_clean(body)
 
 
+def hang(project: Path, slug: str, seconds: float = 7) -> None:
+    """Make the flyer's template loop for about ``seconds`` for one location (a stand-in for
+    a template that never ends; finite so the test's threads end too)."""
+    flyer = project / "templates" / "materials" / "flyer.html"
+    inner = int(seconds * 55)  # ~0.18 s per million steps of Jinja's loop
+    loop = (
+        f'{{% if loc.slug == "{slug}" %}}{{% for i in range(100000) %}}'
+        f"{{% for j in range({inner}) %}}{{% endfor %}}{{% endfor %}}{{% endif %}}"
+    )
+    flyer.write_text(loop + flyer.read_text())
+
+
+@pytest.mark.slow
+def test_a_render_that_hangs_is_answered_in_time_and_others_go_on(project: Path) -> None:
+    hang(project, "east-harbor", seconds=20)
+    running = Served(project, watch=False, slots=2, render_timeout=5)
+    try:
+        # Warm renderers (one per slot), as a server that has been up a while has.
+        with ThreadPoolExecutor(2) as executor:
+            list(executor.map(running.json, [
+                "/api/document?" + doc_query("riverside-clinic", lang, "flyer")
+                for lang in ("en", "es")
+            ]))  # fmt: skip
+        for lang in ("en", "es"):  # two stuck renders: both slots
+            started = time.monotonic()
+            status, body = running.json("/api/document?" + doc_query("east-harbor", lang, "flyer"))
+            assert status == 504, body
+            assert "took longer than 5 seconds" in body["error"]
+            assert time.monotonic() - started < 7
+        # Asked again while it is still stuck: told at once, no second render of it.
+        started = time.monotonic()
+        status, body = running.json("/api/pdf?" + doc_query("east-harbor", "en", "flyer"))
+        assert status == 504 and "still not done" in body["error"]
+        assert time.monotonic() - started < 0.5
+        # Everything else is still made, although two renders are stuck (and, being pure
+        # Python, share the interpreter with it).
+        status, doc = running.json("/api/document?" + doc_query("riverside-clinic", "en",
+                                                                 "wallet-card"))
+        assert status == 200 and doc["ok"]
+        assert running.get(doc["images"][0])[0] == 200
+        assert running.json("/api/catalog")[0] == 200
+    finally:
+        running.close()
+
+
 # ------------------------------------------------------------------------ refresh on change
 
 
