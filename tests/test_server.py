@@ -687,6 +687,10 @@ class FakeServer:
     url = "http://127.0.0.1:0/"
     made: list[tuple[object, ...]] = []
 
+    class app:  # noqa: N801 - stands in for server.App
+        class pool:  # noqa: N801
+            active = 0
+
     def serve_forever(self) -> None:
         raise KeyboardInterrupt
 
