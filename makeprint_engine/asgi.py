@@ -273,24 +273,21 @@ class Web:
             return error_response(request.url.path, 404, "there is no page at this address")
         return error_response(request.url.path, exc.status_code, str(exc.detail))
 
-    async def _off_loop(
-        self, what: str, call: Callable[..., Any], *args: Any, key: Any = None
-    ) -> Any:
-        """``call(*args)`` in a worker thread, given up after ``render_timeout`` seconds (then
-        the document ``key`` is marked overdue, and a render slot that overran handed on)."""
+    async def _off_loop(self, what: str, call: Callable[..., Any], *args: Any) -> Any:
+        """``call(*args)`` in a worker thread. A render is stopped by its process's time limit
+        (server.App); this deadline only backs that up (it includes waiting for a slot)."""
+        deadline = self.render_timeout + self.app.pool.wait + 30
         try:
-            with anyio.fail_after(self.render_timeout):
+            with anyio.fail_after(deadline):
                 return await anyio.to_thread.run_sync(
                     call, *args, abandon_on_cancel=True, limiter=self.limiter
                 )
         except TimeoutError:
-            self.app.log(f"{what} took longer than {self.render_timeout:g} s; answered 504")
-            self.app.overdue(key, self.render_timeout)
+            self.app.log(f"{what} took longer than {deadline:g} s; answered 504")
             raise HttpError(
                 504,
-                f"{what} took longer than {self.render_timeout:g} seconds, so makeprint gave "
-                "up waiting. A template may be stuck in a loop, or the computer is very busy: "
-                "see the window where makeprint serve runs, then try again.",
+                f"{what} took longer than {deadline:g} seconds, so makeprint gave up waiting. "
+                "See the window where makeprint serve runs, then try again.",
             ) from None
 
     def _json(self, status: int, data: dict[str, Any]) -> Response:
@@ -345,7 +342,7 @@ class Web:
         doc = self.app.docs.get(target.key)
         if doc is not None:
             return doc, True
-        doc = await self._off_loop(target.title, self.app.document, target, key=target.key)
+        doc = await self._off_loop(target.title, self.app.document, target)
         return doc, False
 
     @staticmethod

@@ -15,7 +15,6 @@ variants, page numbers); bodies are limited to 16 KB; errors are JSON ``{"error"
 from __future__ import annotations
 
 import contextlib
-import copy
 import dataclasses
 import datetime as dt
 import hashlib
@@ -45,10 +44,12 @@ from .locations import SERVICES, Location
 from .options import Options
 from .plan import Job
 from .project import Project, load_project
+from .render_service import RenderProcess
 from .sources import language_state
-from .variants import VARIANTS, render_variant, variants_for
+from .variants import VARIANTS, variants_for
 
-RENDER_SLOTS = 2  # renders at once; each takes 0.2-0.6 s and one CPU
+RENDER_SLOTS = 2  # renders at once, each in its own process; each takes 0.2-0.6 s and one CPU
+STUCK_SECONDS = 300  # a document stopped for taking too long is not tried again for this long
 RENDER_WAIT_SECONDS = 120  # a request waiting longer for a slot gets 503
 PREVIEW_MAX_PX = 1400  # longer side of a preview image
 _TOKEN_RE = re.compile(r"^[0-9a-f]{24}$")
@@ -67,6 +68,7 @@ class Doc:
     # in red (never served: build would refuse it too).
     draft: bytes | None = None
     marks: list[Mark] = field(default_factory=list)
+    timed_out: bool = False  # stopped after the time limit (App.document answers 504)
 
     @property
     def errors(self) -> list[str]:
@@ -105,53 +107,49 @@ class LRU:
 
 
 class RenderPool:
-    """Warm renderers, at most ``slots`` of them busy at once; others wait for a free slot.
+    """Renderers, at most ``slots`` of them busy at once; others wait for a free slot.
 
-    A Renderer is not thread-safe, so each one is leased to one thread at a time. Renderers
-    are kept per project version and options, and dropped when the project reloads.
-
-    A thread cannot be stopped, so a render that never ends would keep its slot for ever and,
-    with two such, stop every other render. When a request gives up on one
-    (``hand_on_overdue``), its slot goes to the others; the stuck thread runs on outside the
-    count until it ends. At most ``MAX_HANDED_ON`` slots are handed on like this, so stuck
-    renders cannot multiply the threads making documents.
+    Each renderer is leased to one thread at a time. They are kept per project version and
+    options (``forget_before`` drops older versions) and made by ``factory`` (default: a warm
+    ``Renderer`` in this process). Serve's are ``RenderProcess``es, each a worker process
+    that follows the project's versions itself, so they are all kept under one key.
     """
 
-    MAX_HANDED_ON = 2
-
-    def __init__(self, slots: int = RENDER_SLOTS, wait: float = RENDER_WAIT_SECONDS):
+    def __init__(
+        self,
+        slots: int = RENDER_SLOTS,
+        wait: float = RENDER_WAIT_SECONDS,
+        factory: Callable[[Project, Options], Any] | None = None,
+    ):
         self.slots = slots
         self.wait = wait
-        self._slots = threading.Semaphore(slots)
+        self.factory = factory
+        self._slots = threading.BoundedSemaphore(slots)
         self._lock = threading.Lock()
-        self._idle: dict[tuple[int, Options], list[Any]] = {}
+        self._idle: dict[tuple[int, Any], list[Any]] = {}
         self._current = 0  # renderers of older project versions are not kept
-        self._started: dict[int, float] = {}  # lease number -> when its render began
-        self._handed_on: set[int] = set()  # leases whose slot was given to others
-        self._leases = 0
         self.active = 0
         self.peak = 0  # most renders ever running at once (tests check it never exceeds slots)
         self.renders = 0
 
     @contextmanager
-    def lease(self, project: Project, generation: int, options: Options) -> Iterator[Any]:
+    def lease(self, project: Project, generation: int, options: Any) -> Iterator[Any]:
         if not self._slots.acquire(timeout=self.wait):
             raise HttpError(503, "makeprint is busy making other documents; try again shortly")
-        with self._lock:
-            self._leases += 1
-            number = self._leases
-            self._started[number] = time.monotonic()
         try:
             with self._lock:
                 self.active += 1
-                self.peak = max(self.peak, self.active - len(self._handed_on))
+                self.peak = max(self.peak, self.active)
                 self.renders += 1
                 idle = self._idle.get((generation, options))
                 renderer = idle.pop() if idle else None
             if renderer is None:
-                from .render import Renderer
+                if self.factory is not None:
+                    renderer = self.factory(project, options)
+                else:
+                    from .render import Renderer
 
-                renderer = Renderer(project, options)
+                    renderer = Renderer(project, options)
             yield renderer
             with self._lock:
                 if generation >= self._current:  # else the project changed meanwhile
@@ -159,26 +157,16 @@ class RenderPool:
         finally:
             with self._lock:
                 self.active -= 1
-                del self._started[number]
-                handed_on = number in self._handed_on
-                self._handed_on.discard(number)
-            if not handed_on:
-                self._slots.release()
-
-    def hand_on_overdue(self, seconds: float) -> int:
-        """Give the slots of renders running for ``seconds`` or more to others; how many."""
-        now = time.monotonic()
-        with self._lock:
-            overdue = [
-                number
-                for number, began in sorted(self._started.items())
-                if now - began >= seconds and number not in self._handed_on
-            ]
-            overdue = overdue[: max(0, self.MAX_HANDED_ON - len(self._handed_on))]
-            self._handed_on.update(overdue)
-        for _ in overdue:
             self._slots.release()
-        return len(overdue)
+
+    def close(self) -> None:
+        """Stop every idle renderer that is a process."""
+        with self._lock:
+            idle = [r for renderers in self._idle.values() for r in renderers]
+            self._idle.clear()
+        for renderer in idle:
+            if hasattr(renderer, "stop"):
+                renderer.stop()
 
     def forget_before(self, generation: int) -> None:
         with self._lock:
@@ -219,6 +207,7 @@ class App:
         log: Callable[[str], None] | None = None,
         project: Project | None = None,
         sheet: str | None = None,
+        render_timeout: float = RENDER_TIMEOUT,
     ):
         self.root = Path(root)
         self.locations_file = locations
@@ -229,14 +218,15 @@ class App:
         )
         self.generation = 1
         self.load_problems: list[Problem] = []
-        self.pool = RenderPool(slots)
+        self.render_timeout = render_timeout
+        self.pool = RenderPool(slots, factory=lambda project, options: RenderProcess())
         self.docs = LRU(64)
         self.pngs = LRU(256)
         self.events = LRU(32)
         self._stale: dict[tuple[int, str], int] = {}
         self._lock = threading.Lock()
         self._flights: dict[Any, threading.Lock] = {}
-        self.stuck: dict[Any, float] = {}  # documents a request gave up on -> since when
+        self.stuck: dict[Any, float] = {}  # documents stopped for taking too long -> when
         self._stop = threading.Event()
         self.watcher: threading.Thread | None = None
 
@@ -268,7 +258,6 @@ class App:
             generation = self.generation
         self.docs.clear()
         self.pngs.clear()
-        self.pool.forget_before(generation)
         self.log(f"project reloaded (version {generation})")
 
     def watch_paths(self) -> tuple[list[Path], Path | None]:
@@ -319,6 +308,7 @@ class App:
         self._stop.set()
         if self.watcher is not None:
             self.watcher.join(timeout=5)
+        self.pool.close()
 
     # -- what the page needs ------------------------------------------------------------
 
@@ -429,19 +419,15 @@ class App:
         )
 
     def document(self, target: Target) -> Doc:
-        """The rendered document, from the cache or made now (once, however many ask)."""
+        """The rendered document, from the cache or made now (once, however many ask).
+
+        A document stopped for taking too long is not made again for ``STUCK_SECONDS``:
+        asking again is answered at once (a looping template would otherwise take a render
+        slot for the whole time limit on every request)."""
         hit = self.docs.get(target.key)
         if hit is not None:
             return hit  # type: ignore[no-any-return]
-        with self._lock:
-            since = self.stuck.get(target.key)
-        if since is not None:
-            raise HttpError(
-                504,
-                f"{target.title} has been in the making for {time.monotonic() - since:.0f} s "
-                "and is still not done: its template or content may make it loop. Fix it and "
-                "save (the page refreshes), or restart makeprint serve.",
-            )
+        self._refuse_if_stuck(target)
         with self._lock:
             flight = self._flights.setdefault(target.key, threading.Lock())
         if not flight.acquire(timeout=self.pool.wait):
@@ -449,26 +435,33 @@ class App:
         try:
             hit = self.docs.get(target.key)
             if hit is None:
+                self._refuse_if_stuck(target)
                 hit = self._render(target)
+                if hit.timed_out:
+                    with self._lock:
+                        self.stuck[target.key] = time.monotonic()
+                    self._refuse_if_stuck(target)
                 self.docs.put(target.key, hit)
         finally:
             flight.release()
         with self._lock:
             self._flights.pop(target.key, None)
-            self.stuck.pop(target.key, None)
         return hit  # type: ignore[no-any-return]
 
-    def overdue(self, key: Any, seconds: float) -> None:
-        """A request gave up after ``seconds``: later ones for ``key`` are told at once, and
-        the slot of a render that overran goes to other documents."""
-        if key is not None:
-            with self._lock:
-                self.stuck.setdefault(key, time.monotonic() - seconds)
-        # The request's time began a little before its render did (the thread, the slot).
-        if self.pool.hand_on_overdue(seconds * 0.8):
-            self.log(
-                f"a render has run for over {seconds:g} s; its slot now makes other documents "
-                "(the stuck one runs on until it ends: restart makeprint serve to stop it)"
+    def _refuse_if_stuck(self, target: Target) -> None:
+        with self._lock:
+            since = self.stuck.get(target.key)
+            if since is not None and time.monotonic() - since > STUCK_SECONDS:
+                del self.stuck[target.key]
+                since = None
+        if since is not None:
+            ago = time.monotonic() - since
+            when = "just now" if ago < 1 else f"{ago:.0f} s ago"
+            raise HttpError(
+                504,
+                f"{target.title} took longer than {self.render_timeout:g} seconds to make, so "
+                f"makeprint stopped it ({when}): its template or content may make it loop. "
+                "Fix it and save (the page refreshes), or ask for it again in a few minutes.",
             )
 
     def _render(self, target: Target) -> Doc:
@@ -480,22 +473,29 @@ class App:
         from .context import qr_for
 
         qr_url = qr_for(project, target.job)
-        with self.pool.lease(base, generation, variant.options) as renderer:
-            if renderer.project is not project:
-                # The same warm templates, fonts and styles, with the event as the location.
-                renderer = copy.copy(renderer)
-                renderer.project = project
+        event = target.event.location if target.event is not None else None
+        with self.pool.lease(base, 0, None) as worker:
             try:
-                rendered = render_variant(renderer, target.job, target.variant, draft=True)
+                rendered = worker.render(
+                    self.render_timeout,
+                    generation,
+                    base,
+                    variant.options,
+                    target.job,
+                    target.variant,
+                    event,
+                )
             except Exception as exc:  # noqa: BLE001 - shown on the page, never a traceback
                 self.log(f"rendering {target.job} failed:\n{traceback.format_exc()}")
-                return Doc(
-                    False,
-                    None,
-                    0,
-                    qr_url,
-                    [Problem(f"{target.job}: rendering failed: {type(exc).__name__}: {exc}")],
-                )
+                worker.stop()
+                problem = Problem(f"{target.job}: rendering failed: {type(exc).__name__}: {exc}")
+                return Doc(False, None, 0, qr_url, [problem])
+        if rendered.timed_out:
+            self.log(f"rendering {target.job} took over {self.render_timeout:g} s: stopped")
+            return Doc(False, None, 0, qr_url, rendered.problems, timed_out=True)
+        if rendered.failure or not rendered.qr_url:  # an exception, or the worker ended
+            self.log(f"rendering {target.job} failed:\n{rendered.failure or rendered.problems}")
+            return Doc(False, None, 0, qr_url, rendered.problems)
         if rendered.ok:
             return Doc(True, rendered.pdf, rendered.pages, rendered.qr_url, rendered.problems)
         errors = [p for p in rendered.problems if p.severity == "error"]
@@ -705,7 +705,15 @@ def make_server(
     ``users``: a users file (see access.py): nothing but the sign-in page without a session.
     """
     access = Access(users) if users is not None else None
-    app = App(root, locations, slots=slots, log=log, project=project, sheet=sheet)
+    app = App(
+        root,
+        locations,
+        slots=slots,
+        log=log,
+        project=project,
+        sheet=sheet,
+        render_timeout=render_timeout,
+    )
     server = MakeprintServer(
         app, host, port, access=access, behind_proxy=behind_proxy, render_timeout=render_timeout
     )

@@ -558,7 +558,7 @@ def test_unexpected_failures_are_clean_500s(
     assert status == 500 and headers["Content-Type"].startswith("application/json")
     assert "Something went wrong" in json.loads(body)["error"] and b"boom" not in body
     assert_clean(body)
-    monkeypatch.setattr(server_module, "render_variant", explode)
+    monkeypatch.setattr(server_module.RenderProcess, "render", explode)
     status, headers, body = served.get(
         "/api/document?" + doc_query("mobile-outreach", "en", "pamphlet")
     )
@@ -581,7 +581,7 @@ def hang(project: Path, slug: str, seconds: float = 7) -> None:
 
 @pytest.mark.slow
 def test_a_render_that_hangs_is_answered_in_time_and_others_go_on(project: Path) -> None:
-    hang(project, "east-harbor", seconds=20)
+    hang(project, "east-harbor", seconds=600)  # ended by stopping its process
     running = Served(project, watch=False, slots=2, render_timeout=5)
     try:
         # Warm renderers (one per slot), as a server that has been up a while has.
@@ -596,13 +596,12 @@ def test_a_render_that_hangs_is_answered_in_time_and_others_go_on(project: Path)
             assert status == 504, body
             assert "took longer than 5 seconds" in body["error"]
             assert time.monotonic() - started < 7
-        # Asked again while it is still stuck: told at once, no second render of it.
+        # Asked again: told at once, without another five seconds of a slot.
         started = time.monotonic()
         status, body = running.json("/api/pdf?" + doc_query("east-harbor", "en", "flyer"))
-        assert status == 504 and "still not done" in body["error"]
+        assert status == 504 and "makeprint stopped it" in body["error"]
         assert time.monotonic() - started < 0.5
-        # Everything else is still made, although two renders are stuck (and, being pure
-        # Python, share the interpreter with it).
+        # Everything else is still made: the stuck renders' processes were ended.
         status, doc = running.json("/api/document?" + doc_query("riverside-clinic", "en",
                                                                  "wallet-card"))
         assert status == 200 and doc["ok"]
@@ -610,6 +609,57 @@ def test_a_render_that_hangs_is_answered_in_time_and_others_go_on(project: Path)
         assert running.json("/api/catalog")[0] == 200
     finally:
         running.close()
+
+
+def test_a_render_process_that_dies_is_a_readable_error_and_replaced(served: Served) -> None:
+    pool = served.app.pool
+    query = "/api/document?" + doc_query("mobile-outreach", "es", "pamphlet")
+    answer: list[tuple[int, dict[str, Any]]] = []
+    asking = threading.Thread(target=lambda: answer.append(served.json(query)))
+    asking.start()
+    deadline = time.monotonic() + 30
+    while (pool.active == 0 or not _render_pids()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.3)  # into the render (a first one starts the fork server and warms up)
+    busy = _render_pids()
+    assert busy, "no render process found"
+    for pid in busy:
+        os.kill(pid, signal.SIGKILL)
+    asking.join(timeout=60)
+    status, body = answer[0]
+    assert status == 422, body
+    assert "the process making it stopped" in " ".join(body["problems"])
+    assert_clean(json.dumps(body).encode())
+    status, doc = served.json("/api/document?" + doc_query("mobile-outreach", "en", "flyer"))
+    assert status == 200 and doc["ok"]  # a new process makes the next one
+
+
+def _parent(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return int(stat.read().rsplit(")", 1)[1].split()[1])
+    except OSError:
+        return -1
+
+
+def _command(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            return cmdline.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def _render_pids() -> set[int]:
+    """Forks of this test process's fork server (render workers are its children)."""
+    servers = {
+        pid for pid in (int(e) for e in os.listdir("/proc") if e.isdigit())
+        if _parent(pid) == os.getpid() and "forkserver" in _command(pid)
+    }  # fmt: skip
+    return {
+        pid for pid in (int(e) for e in os.listdir("/proc") if e.isdigit())
+        if _parent(pid) in servers
+    }  # fmt: skip
 
 
 # ------------------------------------------------------------------------ refresh on change
