@@ -685,8 +685,8 @@ def serve(
     finally:
         server.close()
     if server.app.pool.active:
-        # A render that never ends (a looping template) runs in a thread Python would wait
-        # for on the way out, for ever: leave without it.
+        # A thread still waits for a render (up to --render-timeout) and Python would wait
+        # for it on the way out; the render's process ends with this one anyway.
         click.echo("stopped a render that was still running", err=True)
         sys.stdout.flush()
         sys.stderr.flush()
