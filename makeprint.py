@@ -661,6 +661,7 @@ def serve(
             users=Path(users) if users else None,
             behind_proxy=behind_proxy,
             render_timeout=render_timeout,
+            warm=True,
         )
     except MakeprintError as exc:
         fail(exc)

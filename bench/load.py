@@ -11,12 +11,14 @@ changes; a few fill in the one-off event form. At the same time:
 
   - slow clients: two send a request one byte a second, two read a PDF one byte a second;
   - a render that hangs: one location's flyer loops in the copy's template; it is asked for
-    every 20 s and must be answered with a readable error within ``--render-timeout`` + 3 s
-    while everyone else is served.
+    every 20 s once everyone has arrived and must be answered with a readable error within
+    ``--render-timeout`` + 10 s (its wait for a render slot included) while everyone else is
+    served.
 
 Reported: requests and errors by kind; p50/p95/max latency of cached previews (page images
 already made), of uncached wallet cards (rendered for that request), of every request; the
-server's memory (resident set) after the first quarter of the run and at its end. ``--check``
+memory of the server's processes (proportional set size: serve, its fork server and render
+workers) after the first quarter of the run and at its end. ``--check``
 exits 1 unless: no 5xx for staff, cached preview p95 < 200 ms, uncached wallet card p95 < 2 s,
 memory within 15 %, the hang answered in time each time and the slow clients still
 connected (so they held no one up while they lasted).
@@ -122,12 +124,23 @@ def start_server(root: Path, users: Path, render_timeout: float) -> tuple[subpro
     return proc, int(found[1])
 
 
-def rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
+def memory_mb(session: int) -> float:
+    """The proportional set size (shared pages split between sharers) of every process of
+    the server's session: serve, its fork server and render workers."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                if int(stat.read().rsplit(")", 1)[1].split()[3]) != session:
+                    continue
+            with open(f"/proc/{entry}/smaps_rollup") as rollup:
+                total += next(int(line.split()[1]) for line in rollup
+                              if line.startswith("Pss:"))
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total / 1024
 
 
 class Person:
@@ -293,10 +306,14 @@ def slow_reader(port: int, person: Person, until: float, done: list[str]) -> Non
         done.append(f"reader cut off: {exc}")
 
 
-def hang_prober(person: Person, until: float, limit: float, results: list[float]) -> None:
-    """Asks for the flyer that never finishes, every 20 s: each must be answered in time."""
+def hang_prober(
+    person: Person, start: float, until: float, limit: float, results: list[float]
+) -> None:
+    """Asks for the flyer that never finishes, every 20 s once everyone has arrived: each
+    must be answered with a readable error in time."""
     query = urlencode({"location": STUCK, "lang": "en", "material": "flyer"})
-    while time.monotonic() + limit + 3 < until:
+    time.sleep(max(0.0, start - time.monotonic()))
+    while time.monotonic() + limit + 10 < until:
         started = time.monotonic()
         status, body, _ = person.request("hang probe", "GET", "/api/document?" + query)
         seconds = time.monotonic() - started
@@ -319,7 +336,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
         def sample() -> None:
             while time.monotonic() < until:
-                memory.append((time.monotonic() - started, rss_mb(proc.pid)))
+                memory.append((time.monotonic() - started, memory_mb(proc.pid)))
                 time.sleep(1)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -341,7 +358,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         reader.sign_in()
         hangs: list[float] = []
         helpers.append(threading.Thread(
-            target=hang_prober, args=(prober, until, args.render_timeout, hangs), daemon=True))
+            target=hang_prober,
+            args=(prober, started + args.seconds / 4, until, args.render_timeout, hangs),
+            daemon=True))
         for _ in range(2):
             helpers.append(threading.Thread(
                 target=slow_sender, args=(port, until, slow), daemon=True))
@@ -398,7 +417,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "slow_clients": sorted(slow),
         "server_alive": alive,
     }
-    limit = args.render_timeout + 3
+    limit = args.render_timeout + 10
     report["checks"] = {
         "no 5xx for staff": not errors_5xx,
         "cached preview p95 < 200 ms": report["cached_preview"]["p95"]

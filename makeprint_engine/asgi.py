@@ -1,9 +1,9 @@
 """The web page as an ASGI application (Starlette): routes, limits, headers and sign-in.
 
 ``server.App`` holds the state (project, caches, render pool); this module turns requests
-into calls on it. Anything that may render or rasterize runs in a worker thread
-(``anyio.to_thread``), never on the event loop, and within ``render_timeout`` seconds: a
-render that takes longer is answered with a readable 504 while the server keeps serving.
+into calls on it. Anything that may render or rasterize is waited for in a thread
+(``anyio.to_thread``), never on the event loop; a document already made is answered on the
+loop. (Renders themselves run in worker processes, stopped past ``render_timeout``.)
 A guard in front of the routes refuses over-long addresses, a missing or foreign ``Host``,
 POSTs from other origins, and, with accounts, anything but the sign-in page without a
 session and any POST without its CSRF token.

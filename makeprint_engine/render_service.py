@@ -12,11 +12,12 @@ by ending the process; the next render starts a fresh one.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import os
 import traceback
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -53,6 +54,21 @@ _state: dict[str, Any] = {"generation": 0, "project": None, "renderers": {}}
 
 def _ready() -> None:
     """The worker's initializer: everything is loaded on its first document."""
+
+
+def warm_job(generation: int, project: Project) -> None:
+    """Load the project and make the default renderer, fonts and all, before anyone asks."""
+    from .render import DocumentCollector, Renderer
+
+    _state.update(generation=generation, project=project, renderers={})
+    renderer = _state["renderers"][Options()] = Renderer(project, Options())
+    collector = _state.setdefault("collectors", {})[Options()] = DocumentCollector(renderer)
+    if project.locations and project.materials:  # one document: fonts, styles, templates
+        location = project.locations[0]
+        job = Job(location.slug, location.languages[0], next(iter(project.materials)))
+        with contextlib.suppress(Exception):  # the first real render reports it
+            renderer.render(job, draft=True)
+        collector.document_done()
 
 
 def render_job(
@@ -127,25 +143,9 @@ class RenderProcess:
         variant: str,
         event: Location | None = None,
     ) -> Outcome:
-        from .workers import _start_worker, starting_workers, worker_context
-
         send = None if self._pool is not None and self.generation == generation else project
         try:
-            if self._pool is None:
-                with starting_workers():  # the worker never sees Ctrl+C; serve handles it
-                    self._pool = ProcessPoolExecutor(
-                        max_workers=1,
-                        mp_context=worker_context(),
-                        initializer=_start_worker,
-                        initargs=(os.getpid(), _ready),
-                    )
-                    future = self._pool.submit(
-                        render_job, generation, send, options, job, variant, event
-                    )
-            else:
-                future = self._pool.submit(
-                    render_job, generation, send, options, job, variant, event
-                )
+            future = self._submit(render_job, generation, send, options, job, variant, event)
             outcome = future.result(timeout=timeout)
         except FutureTimeout:
             self.stop()
@@ -177,6 +177,25 @@ class RenderProcess:
         if self.renders >= RECYCLE_AFTER:
             self.stop()  # a fresh one next time: memory stays flat
         return outcome
+
+    def _submit(self, *call: Any) -> Future[Any]:
+        from .workers import _start_worker, starting_workers, worker_context
+
+        if self._pool is None:
+            with starting_workers():  # the worker never sees Ctrl+C; serve handles it
+                self._pool = ProcessPoolExecutor(
+                    max_workers=1,
+                    mp_context=worker_context(),
+                    initializer=_start_worker,
+                    initargs=(os.getpid(), _ready),
+                )
+                return self._pool.submit(*call)  # the process starts here
+        return self._pool.submit(*call)
+
+    def warm(self, generation: int, project: Project) -> None:
+        """Start the worker and load the project and fonts in it, without waiting."""
+        self._submit(warm_job, generation, project)
+        self.generation = generation
 
     def stop(self) -> None:
         """End the worker at once (a stuck render cannot be asked to stop)."""

@@ -3,9 +3,10 @@
 This module is the state: the project, caches and a small pool of warm renderers; ``asgi.py``
 is the web application over it (Starlette), served here by uvicorn. The page and its script
 and style are files in ``web/`` served by fixed routes (no request ever names a file).
-Documents are rendered in memory, in threads — at most ``slots`` at once; further requests
-wait — and cached per project version. A watcher reloads the project when a file
-under templates/, content/ or assets/ changes and bumps the version the page polls.
+Documents are rendered in memory by warm worker processes (``render_service.py``) — at most
+``slots`` at once; further requests wait — and cached per project version. A watcher
+reloads the project when a file under templates/, content/ or assets/ changes and bumps the
+version the page polls.
 
 Every request parameter is checked against the project (known slugs, languages, materials,
 variants, page numbers); bodies are limited to 16 KB; errors are JSON ``{"error": ...}``
@@ -158,6 +159,16 @@ class RenderPool:
             with self._lock:
                 self.active -= 1
             self._slots.release()
+
+    def prepare(self, project: Project, generation: int) -> None:
+        """Make every slot's render process now, each warmed in the background (serve's
+        start); they are leased as ``lease(project, 0, None)``, whatever the version."""
+        assert self.factory is not None
+        made = [self.factory(project, None) for _ in range(self.slots)]
+        with self._lock:
+            self._idle.setdefault((0, None), []).extend(made)
+        for renderer in made:
+            renderer.warm(generation, project)
 
     def close(self) -> None:
         """Stop every idle renderer that is a process."""
@@ -699,10 +710,12 @@ def make_server(
     users: Path | None = None,
     behind_proxy: bool = False,
     render_timeout: float = RENDER_TIMEOUT,
+    warm: bool = False,
 ) -> MakeprintServer:
     """A server ready for ``serve_forever()``; raises MakeprintError for a broken project.
 
     ``users``: a users file (see access.py): nothing but the sign-in page without a session.
+    ``warm``: start the render processes now, not at the first request.
     """
     access = Access(users) if users is not None else None
     app = App(
@@ -719,4 +732,7 @@ def make_server(
     )
     if watch:
         app.start_watcher()
+    if warm:
+        project_now, generation = app.state()
+        app.pool.prepare(project_now, generation)
     return server
