@@ -20,8 +20,8 @@ already made), of uncached wallet cards (rendered for that request), of every re
 memory of the server's processes (proportional set size: serve, its fork server and render
 workers) after the first quarter of the run and at its end. ``--check``
 exits 1 unless: no 5xx for staff, cached preview p95 < 200 ms, uncached wallet card p95 < 2 s,
-memory within 15 %, the hang answered in time each time and the slow clients still
-connected (so they held no one up while they lasted).
+memory within 15 % (in runs of a minute or more), the hang answered in time each time and the
+slow clients still connected (so they held no one up while they lasted).
 """
 
 from __future__ import annotations
@@ -313,7 +313,7 @@ def hang_prober(
     must be answered with a readable error in time."""
     query = urlencode({"location": STUCK, "lang": "en", "material": "flyer"})
     time.sleep(max(0.0, start - time.monotonic()))
-    while time.monotonic() + limit + 10 < until:
+    while time.monotonic() + limit < until:
         started = time.monotonic()
         status, body, _ = person.request("hang probe", "GET", "/api/document?" + query)
         seconds = time.monotonic() - started
@@ -424,8 +424,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         < TARGETS["cached_preview_p95"],
         "uncached wallet card p95 < 2 s": report["uncached_wallet_card"]["p95"]
         < TARGETS["uncached_wallet_card_p95"],
-        "memory within 15 %": abs(report["memory_mb"]["growth"] or 0)
-        <= TARGETS["memory_growth"],
+        # Judged over a minute or more: the caches are still filling in a short run.
+        "memory within 15 %": args.seconds < 60
+        or abs(report["memory_mb"]["growth"] or 0) <= TARGETS["memory_growth"],
         "hang answered in time": bool(hangs) and all(h <= limit for h in hangs),
         "slow clients held on, others served": all(
             "to the end" in s for s in slow) and len(slow) == 4,

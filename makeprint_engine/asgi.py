@@ -224,6 +224,9 @@ class Web:
         # Threads for requests that render or wait for a render slot; the slots themselves
         # (server.RenderPool) bound how many renders run at once.
         self.limiter = anyio.CapacityLimiter(threads)
+        # Argon2 takes 64 MB and ~50 ms a check: two at once, so a crowd signing in (or
+        # someone guessing) costs time, not a gigabyte.
+        self.hashing = anyio.CapacityLimiter(2)
         routes = [
             *(Route(path, self._wrap(self.page), methods=["GET"]) for path in WEB_FILES),
             Route("/api/catalog", self._wrap(self.catalog), methods=["GET"]),
@@ -542,7 +545,9 @@ class Web:
             )
             response.headers["Retry-After"] = str(int(seconds) + 1)
             return response
-        ok = await anyio.to_thread.run_sync(access.authenticate, name, password)
+        ok = await anyio.to_thread.run_sync(
+            access.authenticate, name, password, limiter=self.hashing
+        )
         if not ok:
             access.throttle.failed(address, name)
             self.app.log(f"sign-in failed for {name[:64]!r} from {address}")
