@@ -313,13 +313,15 @@ def hang_prober(
     must be answered with a readable error in time."""
     query = urlencode({"location": STUCK, "lang": "en", "material": "flyer"})
     time.sleep(max(0.0, start - time.monotonic()))
-    while time.monotonic() + limit < until:
+    first = True
+    while first or time.monotonic() + limit < until:  # at least once, even in a short run
+        first = False
         started = time.monotonic()
         status, body, _ = person.request("hang probe", "GET", "/api/document?" + query)
         seconds = time.monotonic() - started
         readable = status == 504 and "error" in json.loads(body or b"{}")
         results.append(seconds if readable else float("inf"))
-        time.sleep(max(0.0, 20 - seconds))
+        time.sleep(max(0.0, min(20 - seconds, until - time.monotonic())))
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:

@@ -28,7 +28,7 @@ def test_twenty_seconds_of_25_staff(tmp_path: Path) -> None:
     report_file = tmp_path / "load.json"
     result = subprocess.run(
         [sys.executable, str(REPO / "bench" / "load.py"), "--seconds", "20", "--staff", "25",
-         "--render-timeout", "4", "--json", str(report_file)],
+         "--render-timeout", "8", "--json", str(report_file)],
         cwd=REPO, capture_output=True, text=True, timeout=180,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
