@@ -152,6 +152,11 @@ def signing_key(users: Path) -> bytes:
     return key
 
 
+def same(given: str, expected: str) -> bool:
+    """Constant-time equality of a token someone sent (any text) with the expected one."""
+    return hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode("utf-8"))
+
+
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
@@ -267,7 +272,7 @@ class Access:
         if not cookie or "." not in cookie or len(cookie) > 1024:
             return None
         body, signature = cookie.rsplit(".", 1)
-        if not hmac.compare_digest(signature, self._mac("session", body)):
+        if not same(signature, self._mac("session", body)):
             return None
         try:
             payload = json.loads(_unb64(body))
@@ -277,7 +282,9 @@ class Access:
         if not isinstance(issued, int) or time.time() - issued > SESSION_SECONDS:
             return None
         digest = self.users().get(user)
-        if digest is None or not hmac.compare_digest(tag, self._mac("hash", digest)[:16]):
+        if digest is None or not isinstance(tag, str) or not same(
+            tag, self._mac("hash", digest)[:16]
+        ):
             return None
         with self._lock:
             if sid in self._revoked:
@@ -297,6 +304,4 @@ class Access:
         return self._mac("signin", nonce)[:32]
 
     def check_signin_token(self, nonce: str | None, token: str | None) -> bool:
-        return bool(nonce and token) and hmac.compare_digest(
-            str(token), self.signin_token(str(nonce))
-        )
+        return bool(nonce and token) and same(str(token), self.signin_token(str(nonce)))

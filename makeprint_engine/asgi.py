@@ -32,7 +32,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .access import COOKIE, SESSION_SECONDS, SIGNIN_COOKIE, Access, Session
+from .access import COOKIE, SESSION_SECONDS, SIGNIN_COOKIE, Access, Session, same
 
 WEB = Path(__file__).parent / "web"
 WEB_FILES = {  # route -> (file in web/, content type); nothing else is ever read
@@ -119,6 +119,7 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+
         async def secured(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
@@ -176,7 +177,7 @@ class Guard:
             )
             if path == "/signout":
                 return None  # its token comes in the form body, checked by the route
-            if not secrets.compare_digest(token, session.csrf):
+            if not same(token, session.csrf):
                 return error_response(path, 403, "the form's security token is missing or wrong "
                                       "— reload the page and try again")
         return None
@@ -573,7 +574,7 @@ class Web:
         assert access is not None and session is not None
         form = await self._form(request)
         token = form.get("csrf") or request.headers.get("x-csrf-token", "")
-        if not secrets.compare_digest(token, session.csrf):
+        if not same(token, session.csrf):
             raise HttpError(403, "the form's security token is missing or wrong — reload the "
                                  "page and try again")
         access.revoke(session)

@@ -198,9 +198,22 @@ def test_forged_or_altered_cookies_are_refused(site: Served) -> None:
     assert dana.sign_in("dana", PASSWORD)[0] == 303
     body, signature = dana.cookies["makeprint_session"].rsplit(".", 1)
     forged = Browser(site)
-    for value in (f"{body}.{'0' * len(signature)}", f"{body[:-2]}xx.{signature}", "x", ""):
+    for value in (f"{body}.{'0' * len(signature)}", f"{body[:-2]}xx.{signature}", "x", "",
+                  f"{body}.\u00e9{signature[1:]}"):
         forged.cookies = {"makeprint_session": value}
         assert forged.request("GET", "/api/catalog")[0] == 401, value
+    # Tokens that are not even ASCII are wrong tokens, not a crash.
+    form = json.dumps(event_form()).encode()
+    status, _, _ = dana.request(
+        "POST", "/api/event", form,
+        **{"Content-Type": "application/json", "X-CSRF-Token": "\u00e9" * 32},
+    )
+    assert status == 403
+    status, _, _ = dana.request(
+        "POST", "/signout", b"csrf=%C3%A9",
+        **{"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert status == 403
 
 
 def test_wrong_passwords_are_throttled_per_account_and_per_address(
