@@ -52,6 +52,7 @@ CSP = (
 )
 DOC_PARAMS = {"location", "lang", "event", "material", "variant", "v"}
 _INT_RE = re.compile(r"^[0-9]{1,6}$")
+_NONCE_RE = re.compile(r"^[0-9a-f]{32}$")
 
 
 def is_loopback(host: str) -> bool:
@@ -452,7 +453,9 @@ class Web:
             return RedirectResponse("/", 303)
         access = self.access
         assert access is not None
-        nonce = _cookies(request.scope).get(SIGNIN_COOKIE) or secrets.token_hex(16)
+        nonce = _cookies(request.scope).get(SIGNIN_COOKIE, "")
+        if not _NONCE_RE.match(nonce):  # it is sent back in a header: only what we made
+            nonce = secrets.token_hex(16)
         organization = escape(self.app.project.organization.name)
         alert = (
             f'<p id="signin-error" class="error" role="alert">{escape(message)}</p>'
