@@ -19,6 +19,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
+import heapq
 import json
 import re
 import socket
@@ -125,7 +126,10 @@ class RenderPool:
         self.slots = slots
         self.wait = wait
         self.factory = factory
-        self._slots = threading.BoundedSemaphore(slots)
+        self._free = slots
+        self._waiting: list[tuple[float, int]] = []  # (cost, arrival): the queue, cheapest first
+        self._arrivals = 0
+        self._turn = threading.Condition()
         self._lock = threading.Lock()
         self._idle: dict[tuple[int, Any], list[Any]] = {}
         self._current = 0  # renderers of older project versions are not kept
@@ -133,9 +137,38 @@ class RenderPool:
         self.peak = 0  # most renders ever running at once (tests check it never exceeds slots)
         self.renders = 0
 
+    def _acquire(self, cost: float) -> bool:
+        """A free slot, waiting at most ``self.wait``. Waiting requests are served cheapest
+        document first (then in order of arrival): a wallet card is not kept waiting behind
+        pamphlets, and each pamphlet waits no longer than the cards that arrive meanwhile."""
+        deadline = time.monotonic() + self.wait
+        with self._turn:
+            self._arrivals += 1
+            me = (cost, self._arrivals)
+            heapq.heappush(self._waiting, me)
+            while self._free == 0 or self._waiting[0] != me:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    self._waiting.remove(me)
+                    heapq.heapify(self._waiting)
+                    self._turn.notify_all()
+                    return False
+                self._turn.wait(left)
+            heapq.heappop(self._waiting)
+            self._free -= 1
+            self._turn.notify_all()  # the next in line may have a slot too
+            return True
+
+    def _release(self) -> None:
+        with self._turn:
+            self._free += 1
+            self._turn.notify_all()
+
     @contextmanager
-    def lease(self, project: Project, generation: int, options: Any) -> Iterator[Any]:
-        if not self._slots.acquire(timeout=self.wait):
+    def lease(
+        self, project: Project, generation: int, options: Any, cost: float = 1.0
+    ) -> Iterator[Any]:
+        if not self._acquire(cost):
             raise HttpError(503, "makeprint is busy making other documents; try again shortly")
         try:
             with self._lock:
@@ -158,7 +191,7 @@ class RenderPool:
         finally:
             with self._lock:
                 self.active -= 1
-            self._slots.release()
+            self._release()
 
     def prepare(self, project: Project, generation: int) -> None:
         """Make every slot's render process now, each warmed in the background (serve's
@@ -485,7 +518,9 @@ class App:
 
         qr_url = qr_for(project, target.job)
         event = target.event.location if target.event is not None else None
-        with self.pool.lease(base, 0, None) as worker:
+        material = base.materials.get(target.job.material)
+        cost = material.cost if material is not None else 1.0
+        with self.pool.lease(base, 0, None, cost) as worker:
             try:
                 rendered = worker.render(
                     self.render_timeout,

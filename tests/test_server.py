@@ -366,6 +366,28 @@ def test_render_pool_bounds_concurrent_renders_and_makes_others_wait() -> None:
         assert caught.value.status == 503 and time.monotonic() - started >= 0.2
 
 
+def test_waiting_renders_go_cheapest_first() -> None:
+    """A wallet card (cost 1) asked for after a pamphlet (cost 5) is made first."""
+    pool = RenderPool(slots=1, wait=10)
+    pool._idle[(1, "opts")] = [object() for _ in range(4)]  # type: ignore[index]
+    order: list[str] = []
+
+    def ask(name: str, cost: float) -> None:
+        with pool.lease(object(), 1, "opts", cost):  # type: ignore[arg-type]
+            order.append(name)
+
+    with pool.lease(object(), 1, "opts"):  # type: ignore[arg-type]
+        waiting = []
+        for name, cost in (("pamphlet", 5), ("flyer", 2), ("card", 1)):
+            thread = threading.Thread(target=ask, args=(name, cost))
+            thread.start()
+            waiting.append(thread)
+            time.sleep(0.1)  # in this order
+    for thread in waiting:
+        thread.join(timeout=10)
+    assert order == ["card", "flyer", "pamphlet"]
+
+
 def test_six_concurrent_requests_all_succeed_two_renders_at_a_time(project: Path) -> None:
     running = Served(project, watch=False, slots=2)
     try:
