@@ -415,6 +415,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "memory_mb": {"after_first_quarter": round(baseline, 1), "end": round(final, 1),
                       "max": round(max((m for _, m in memory), default=float("nan")), 1),
                       "growth": round(final / baseline - 1, 3) if baseline else None},
+        # Every 10 s, to see whether memory levels off as the caches fill.
+        "memory_every_10s_mb": [round(m) for t, m in memory if int(t) % 10 == 0][::1],
+        "slowest": sorted(
+            ((round(sec, 2), kind) for kind, st, sec, _ in rows if st < 500), reverse=True
+        )[:5],
         "hang_answers_s": [round(h, 2) for h in hangs],
         "slow_clients": sorted(slow),
         "server_alive": alive,
