@@ -51,6 +51,7 @@ from .sources import language_state
 from .variants import VARIANTS, variants_for
 
 RENDER_SLOTS = 2  # renders at once, each in its own process; each takes 0.2-0.6 s and one CPU
+COST_SECONDS = 2.0  # waiting renders: how much later a unit of material cost counts as arriving
 STUCK_SECONDS = 300  # a document stopped for taking too long is not tried again for this long
 RENDER_WAIT_SECONDS = 120  # a request waiting longer for a slot gets 503
 PREVIEW_MAX_PX = 1400  # longer side of a preview image
@@ -127,7 +128,7 @@ class RenderPool:
         self.wait = wait
         self.factory = factory
         self._free = slots
-        self._waiting: list[tuple[float, int]] = []  # (cost, arrival): the queue, cheapest first
+        self._waiting: list[tuple[float, int]] = []  # the queue: (turn, arrival), first first
         self._arrivals = 0
         self._turn = threading.Condition()
         self._lock = threading.Lock()
@@ -138,13 +139,15 @@ class RenderPool:
         self.renders = 0
 
     def _acquire(self, cost: float) -> bool:
-        """A free slot, waiting at most ``self.wait``. Waiting requests are served cheapest
-        document first (then in order of arrival): a wallet card is not kept waiting behind
-        pamphlets, and each pamphlet waits no longer than the cards that arrive meanwhile."""
-        deadline = time.monotonic() + self.wait
+        """A free slot, waiting at most ``self.wait``. Waiting requests are served in order of
+        arrival, each counted as arriving ``COST_SECONDS`` later per unit of its material's
+        cost: a wallet card (1) asked for up to 8 s after a pamphlet (5) goes first, so it is
+        not kept waiting behind it, and no pamphlet waits for ever behind a stream of cards."""
+        now = time.monotonic()
+        deadline = now + self.wait
         with self._turn:
             self._arrivals += 1
-            me = (cost, self._arrivals)
+            me = (now + cost * COST_SECONDS, self._arrivals)
             heapq.heappush(self._waiting, me)
             while self._free == 0 or self._waiting[0] != me:
                 left = deadline - time.monotonic()
