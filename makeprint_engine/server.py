@@ -51,6 +51,7 @@ from .sources import language_state
 from .variants import VARIANTS, variants_for
 
 RENDER_SLOTS = 2  # renders at once, each in its own process; each takes 0.2-0.6 s and one CPU
+MB = 1024 * 1024
 COST_SECONDS = 2.0  # waiting renders: how much later a unit of material cost counts as arriving
 STUCK_SECONDS = 300  # a document stopped for taking too long is not tried again for this long
 RENDER_WAIT_SECONDS = 120  # a request waiting longer for a slot gets 503
@@ -83,10 +84,17 @@ class Doc:
 
 
 class LRU:
-    """A small thread-safe least-recently-used cache."""
+    """A small thread-safe least-recently-used cache, bounded in entries and, when given
+    ``weigh``, in bytes (page images vary tenfold in size: a count alone does not bound
+    memory)."""
 
-    def __init__(self, size: int):
+    def __init__(
+        self, size: int, max_bytes: int | None = None, weigh: Callable[[Any], int] | None = None
+    ):
         self.size = size
+        self.max_bytes = max_bytes
+        self.weigh = weigh or (lambda value: 0)
+        self.bytes = 0
         self._items: OrderedDict[Any, Any] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -99,14 +107,22 @@ class LRU:
 
     def put(self, key: Any, value: Any) -> None:
         with self._lock:
+            if key in self._items:
+                self.bytes -= self.weigh(self._items[key])
             self._items[key] = value
+            self.bytes += self.weigh(value)
             self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            while len(self._items) > 1 and (
+                len(self._items) > self.size
+                or (self.max_bytes is not None and self.bytes > self.max_bytes)
+            ):
+                _, dropped = self._items.popitem(last=False)
+                self.bytes -= self.weigh(dropped)
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self.bytes = 0
 
 
 class RenderPool:
@@ -267,8 +283,8 @@ class App:
         self.load_problems: list[Problem] = []
         self.render_timeout = render_timeout
         self.pool = RenderPool(slots, factory=lambda project, options: RenderProcess())
-        self.docs = LRU(64)
-        self.pngs = LRU(256)
+        self.docs = LRU(64, 64 * MB, lambda doc: len(doc.pdf or b"") + len(doc.draft or b""))
+        self.pngs = LRU(256, 48 * MB, len)
         self.events = LRU(32)
         self._stale: dict[tuple[int, str], int] = {}
         self._lock = threading.Lock()

@@ -366,6 +366,17 @@ def test_render_pool_bounds_concurrent_renders_and_makes_others_wait() -> None:
         assert caught.value.status == 503 and time.monotonic() - started >= 0.2
 
 
+def test_caches_are_bounded_in_bytes_too() -> None:
+    cache = server_module.LRU(10, max_bytes=100, weigh=len)
+    for n in range(5):
+        cache.put(n, b"x" * 30)
+    assert cache.bytes <= 100 and cache.get(0) is None and cache.get(4) == b"x" * 30
+    cache.put("big", b"x" * 500)  # one larger than the budget is kept alone, not refused
+    assert cache.get("big") and cache.get(4) is None and cache.bytes == 500
+    cache.clear()
+    assert cache.bytes == 0
+
+
 def test_waiting_renders_go_cheapest_first() -> None:
     """A wallet card (cost 1) asked for after a pamphlet (cost 5) is made first."""
     pool = RenderPool(slots=1, wait=10)
