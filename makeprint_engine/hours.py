@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from babel import Locale
+from babel import Locale, localedata
 from babel.dates import format_interval, get_day_names
 from babel.lists import format_list
 
@@ -155,14 +156,41 @@ def day_range(first: str, last: str, locale: Locale) -> str:
     return _unbreakable(f"{first}{range_connector(locale)}{last}")
 
 
+def has_day_names(locale_name: str) -> bool:
+    """Whether CLDR names the days for this locale (itself or a parent short of root).
+
+    CLDR's root locale names days "Mon" … "Sun": a locale with only basic data (Haitian
+    Creole, ``ht``, in CLDR 47) inherits those, which would print English on its materials.
+    """
+    locale = Locale.parse(locale_name)
+    parts = str(locale).split("_")
+    for end in range(len(parts), 0, -1):
+        name = "_".join(parts[:end])
+        if localedata.exists(name) and "days" in localedata.load(name, merge_inherited=False):
+            return True
+    return False
+
+
 def format_hours(
-    hours: Hours, locale_name: str, always_open_label: str, all_day_label: str = "24 h"
+    hours: Hours,
+    locale_name: str,
+    always_open_label: str,
+    all_day_label: str = "24 h",
+    day_names: Sequence[str] = (),
 ) -> list[tuple[str, str]]:
-    """Return (days, times) rows in the locale's words and time style."""
+    """Return (days, times) rows in the locale's words and time style.
+
+    ``day_names`` (Monday first) replace CLDR's abbreviated names: a language whose locale
+    CLDR gives no day names (see :func:`has_day_names`) names them in its language.yaml.
+    """
     if hours.always_open:
         return [("", always_open_label)]
     locale = Locale.parse(locale_name)
-    names = get_day_names("abbreviated", locale=locale)
+    names = (
+        dict(enumerate(day_names))
+        if day_names
+        else get_day_names("abbreviated", locale=locale)
+    )
     skeleton = _skeleton(locale)
     rows = []
     for entry in hours.entries:
