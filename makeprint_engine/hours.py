@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from babel import Locale, localedata
+from babel import Locale
 from babel.dates import format_interval, get_day_names
 from babel.lists import format_list
 
@@ -159,16 +159,13 @@ def day_range(first: str, last: str, locale: Locale) -> str:
 def has_day_names(locale_name: str) -> bool:
     """Whether CLDR names the days for this locale (itself or a parent short of root).
 
-    CLDR's root locale names days "Mon" … "Sun": a locale with only basic data (Haitian
-    Creole, ``ht``, in CLDR 47) inherits those, which would print English on its materials.
+    CLDR's root locale names days "Mon" … "Sun" (wide and abbreviated alike): a locale with
+    only basic data (Haitian Creole, ``ht``, in CLDR 47) inherits those, which would print
+    English on its materials. (Read through the merged data only: Babel caches what
+    ``localedata.load`` returns per name, so an unmerged load would stand in for the locale.)
     """
-    locale = Locale.parse(locale_name)
-    parts = str(locale).split("_")
-    for end in range(len(parts), 0, -1):
-        name = "_".join(parts[:end])
-        if localedata.exists(name) and "days" in localedata.load(name, merge_inherited=False):
-            return True
-    return False
+    wide = dict(get_day_names("wide", locale=Locale.parse(locale_name)))
+    return wide != dict(get_day_names("wide", locale=Locale("root")))
 
 
 def format_hours(
