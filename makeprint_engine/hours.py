@@ -12,6 +12,7 @@ from babel.dates import format_interval, get_day_names
 from babel.lists import format_list
 
 from .fields import FieldError
+from .typeset import keep_hangul_words
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 FORMAT_HINT = "write hours like 'Mon-Fri 09:00-17:00; Sat 10:00-14:00' or '24/7'"
@@ -200,5 +201,6 @@ def format_hours(
             [_span(a, b, skeleton, locale, all_day_label) for a, b in entry.spans],
             locale=locale,
         )
-        rows.append((days, times))
+        # Korean times and day names ("오후 1:00") break only between words, as content does.
+        rows.append((keep_hangul_words(days), keep_hangul_words(times)))
     return rows

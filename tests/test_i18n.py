@@ -53,7 +53,9 @@ CJK_CARD_LIMIT = 400_000  # bytes
 
 
 def flat(text: str) -> str:
-    """Every run of whitespace (including no-break and narrow spaces) as one space."""
+    """Every run of whitespace (including no-break and narrow spaces) as one space; no
+    word joiners."""
+    text = text.replace("\u2060", "")  # WORD JOINER keeps a Korean word whole; prints nothing
     return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
 
 
@@ -509,6 +511,13 @@ def test_day_names_replace_cldr_names_in_every_form() -> None:
         parse_hours("Mon-Fri 09:00-17:00; Sat,Sun 10:00-14:00"), "ht", "24/7", "24 h", names
     )
     assert plain(rows) == [("Lendi – Vandredi", "09:00–17:00"), ("Samdi, Dimanch", "10:00–14:00")]
+
+
+def test_korean_hours_break_only_between_words() -> None:
+    """CLDR's 오후 ("PM") is a word: no line break between its syllables (typeset)."""
+    ((days, times),) = format_hours(parse_hours("Mon,Wed 13:00-17:30"), "ko", "24/7")
+    assert "오\u2060후" in times and "\u2060 " not in times
+    assert flat(times) == "오후 1:00~5:30"
 
 
 def test_us_phone_prints_the_same_in_every_language(site: Site) -> None:
