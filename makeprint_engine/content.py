@@ -10,6 +10,7 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 
 from .errors import MakeprintError, Problem, Problems, display_path
+from .hours import has_day_names
 from .yamlsrc import Mapping, Sequence, load_yaml
 
 SOURCE_LANGUAGE = "en"
@@ -26,6 +27,7 @@ LANGUAGE_KEYS = {
     "notes",
     "fonts",
     "font_scale",
+    "day_names",
 }
 FONT_SCALE = (0.8, 1.5)  # the range a language's font_scale may take
 
@@ -54,6 +56,8 @@ class Language:
     # Type size relative to the stylesheets: a script that looks small at the Latin size
     # (Arabic) is set larger, e.g. 1.12. Copyfitting still steps it down to the minimum.
     font_scale: float = 1.0
+    # The seven day names, Monday first, for a locale CLDR names no days for (hours.py).
+    day_names: tuple[str, ...] = ()
 
     @property
     def is_draft(self) -> bool:
@@ -212,6 +216,27 @@ def load_language(
         )
         font_scale = 1.0
 
+    day_names = meta.get("day_names", [])
+    if not isinstance(day_names, list) or len(day_names) not in (0, 7) or not all(
+        isinstance(d, str) and d.strip() for d in day_names
+    ):
+        problems.add(
+            "must list the seven day names, Monday first",
+            path=source,
+            line=meta.line_of("day_names"),
+            field="day_names",
+            hint='e.g. day_names: [Lendi, Madi, Mèkredi, Jedi, Vandredi, Samdi, Dimanch]',
+        )
+        day_names = []
+    if locale and not day_names and _known_locale(locale) and not has_day_names(locale):
+        problems.add(
+            f'CLDR has no day names for locale "{locale}": the hours would print in English',
+            path=source,
+            line=meta.line_of("locale"),
+            field="day_names",
+            hint="add day_names: the seven day names in this language, Monday first",
+        )
+
     common = _mapping_file(folder / "common.yaml", root, problems)
     language = Language(
         code=code,
@@ -225,10 +250,19 @@ def load_language(
         common=common,
         fonts=tuple(fonts),
         font_scale=font_scale,
+        day_names=tuple(str(d).strip() for d in day_names),
     )
     for material in materials:
         language.materials[material] = _mapping_file(folder / f"{material}.yaml", root, problems)
     return language
+
+
+def _known_locale(name: str) -> bool:
+    try:
+        Locale.parse(name)
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
 
 
 def _mapping_file(path: Path, root: Path, problems: Problems) -> Mapping:

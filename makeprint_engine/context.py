@@ -127,6 +127,7 @@ def document_context(
             language.locale,
             labels.get("open_24_7", "24/7"),
             labels.get("all_day", "24 h"),
+            language.day_names,
         )
         if location.hours
         else []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from babel import Locale
@@ -11,6 +12,7 @@ from babel.dates import format_interval, get_day_names
 from babel.lists import format_list
 
 from .fields import FieldError
+from .typeset import keep_hangul_words
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 FORMAT_HINT = "write hours like 'Mon-Fri 09:00-17:00; Sat 10:00-14:00' or '24/7'"
@@ -155,14 +157,38 @@ def day_range(first: str, last: str, locale: Locale) -> str:
     return _unbreakable(f"{first}{range_connector(locale)}{last}")
 
 
+def has_day_names(locale_name: str) -> bool:
+    """Whether CLDR names the days for this locale (itself or a parent short of root).
+
+    CLDR's root locale names days "Mon" … "Sun" (wide and abbreviated alike): a locale with
+    only basic data (Haitian Creole, ``ht``, in CLDR 47) inherits those, which would print
+    English on its materials. (Read through the merged data only: Babel caches what
+    ``localedata.load`` returns per name, so an unmerged load would stand in for the locale.)
+    """
+    wide = dict(get_day_names("wide", locale=Locale.parse(locale_name)))
+    return wide != dict(get_day_names("wide", locale=Locale("root")))
+
+
 def format_hours(
-    hours: Hours, locale_name: str, always_open_label: str, all_day_label: str = "24 h"
+    hours: Hours,
+    locale_name: str,
+    always_open_label: str,
+    all_day_label: str = "24 h",
+    day_names: Sequence[str] = (),
 ) -> list[tuple[str, str]]:
-    """Return (days, times) rows in the locale's words and time style."""
+    """Return (days, times) rows in the locale's words and time style.
+
+    ``day_names`` (Monday first) replace CLDR's abbreviated names: a language whose locale
+    CLDR gives no day names (see :func:`has_day_names`) names them in its language.yaml.
+    """
     if hours.always_open:
         return [("", always_open_label)]
     locale = Locale.parse(locale_name)
-    names = get_day_names("abbreviated", locale=locale)
+    names = (
+        dict(enumerate(day_names))
+        if day_names
+        else get_day_names("abbreviated", locale=locale)
+    )
     skeleton = _skeleton(locale)
     rows = []
     for entry in hours.entries:
@@ -175,5 +201,6 @@ def format_hours(
             [_span(a, b, skeleton, locale, all_day_label) for a, b in entry.spans],
             locale=locale,
         )
-        rows.append((days, times))
+        # Korean times and day names ("오후 1:00") break only between words, as content does.
+        rows.append((keep_hangul_words(days), keep_hangul_words(times)))
     return rows

@@ -116,9 +116,10 @@ def left_to_right(text: object) -> Markup:
 def isolated(text: object) -> Markup:
     """Text of its own direction (a name, an address) that must not reorder its neighbours:
     wrapped in FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE. Its last two words are
-    bound (typeset.bind_last_words), so a name never ends on a line of one word."""
+    bound (typeset.bind_last_words), so a name never ends on a line of one word; a Korean
+    name breaks only between words (typeset.keep_hangul_words)."""
     if isinstance(text, str) and not isinstance(text, Markup):
-        text = typeset.bind_last_words(text, NAME_BOUND)
+        text = typeset.keep_hangul_words(typeset.bind_last_words(text, NAME_BOUND))
     return Markup("\u2068{}\u2069").format(text)
 
 

@@ -9,6 +9,10 @@ no template has to ask for them:
   have no spaces, the last few characters (and the punctuation after them) are joined by
   WORD JOINER. A bound chunk longer than :data:`MAX_BOUND` characters is left free, since
   binding it could push a line past its box.
+- Korean is written with spaces between words, but UAX #14 allows a break between any two
+  Hangul syllables and Pango takes it ("방법입니|다"); CSS's ``word-break: keep-all`` is what
+  browsers do about it, and WeasyPrint does not support it. So the characters of each word
+  that has Hangul are joined by WORD JOINER: Korean lines break only at spaces.
 - ``|`` in content is a soft break marker: the text breaks there by preference. The words
   between two markers are bound together (when short enough), so the line breaker can only
   break at a marker, and puts as many pieces on a line as fit.
@@ -70,6 +74,36 @@ def is_cjk(char: str) -> bool:
         or 0xF900 <= code <= 0xFAFF
         or 0x20000 <= code <= 0x3FFFF
     )
+
+
+def is_hangul(char: str) -> bool:
+    """A Hangul syllable or jamo: Korean, written with spaces between words."""
+    code = ord(char)
+    return (
+        0xAC00 <= code <= 0xD7A3
+        or 0x1100 <= code <= 0x11FF
+        or 0x3130 <= code <= 0x318F
+        or 0xA960 <= code <= 0xA97F
+    )
+
+
+def keep_hangul_words(text: str) -> str:
+    """WORD JOINER between a Hangul character and the character beside it in the same word
+    (not beside a Markdown marker: ``**`` must stay bold), so a Korean word never breaks
+    inside, as ``word-break: keep-all`` would set it. Text without Hangul is returned as is."""
+    if not any(is_hangul(c) for c in text):
+        return text
+    out = [text[:1]]
+    for before, char in zip(text, text[1:], strict=False):
+        if (
+            (is_hangul(before) or is_hangul(char))
+            and not (before.isspace() or char.isspace())
+            and before not in "*_`\u2060"
+            and char not in "*_`\u2060"
+        ):
+            out.append(WORD_JOINER)
+        out.append(char)
+    return "".join(out)
 
 
 def _is_punctuation(char: str) -> bool:
@@ -148,7 +182,7 @@ def _no_joiner_beside(char: str) -> bool:
 def one_line(text: str) -> str:
     """A name kept whole on one line (a hotline's name) when it is short enough, else with
     its last words bound: a name longer than MAX_PIECE may still wrap rather than overflow."""
-    return _bind_piece(text.strip())
+    return keep_hangul_words(_bind_piece(text.strip()))
 
 
 def _bind_piece(piece: str) -> str:
@@ -192,8 +226,8 @@ def isolate_phones(text: str) -> str:
 def typeset(text: str) -> str:
     """The rules, for one text from content."""
     if "|" in text:
-        return isolate_phones(soft_breaks(text))
-    return isolate_phones(bind_last_words(text))
+        return keep_hangul_words(isolate_phones(soft_breaks(text)))
+    return keep_hangul_words(isolate_phones(bind_last_words(text)))
 
 
 def finalize(value: Any) -> Any:

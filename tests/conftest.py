@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 from pathlib import Path
@@ -17,6 +18,15 @@ import makeprint
 pytest_plugins = ["golden_plugin"]
 REPO = Path(__file__).resolve().parent.parent
 PARTS = ("templates", "content", "assets")
+# Every language the project ships (a folder under content/ with a language.yaml), English
+# first. The sample locations list only some of them (tests count documents from that column):
+# a test that means "every language" puts them on its own copy with ``set_languages``.
+SHIPPED = tuple(
+    sorted(
+        (p.parent.name for p in (REPO / "content").glob("*/language.yaml")),
+        key=lambda code: (code != "en", code),
+    )
+)
 
 
 def copy_project(target: Path) -> Path:
@@ -38,6 +48,21 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_cli("build", "--project", str(root))
     assert result.exit_code == 0, result.output
     return root
+
+
+def set_languages(root: Path, slug: str, langs: tuple[str, ...] = SHIPPED) -> None:
+    """A copied project's location ``slug`` printed in ``langs`` (its languages column)."""
+    path = root / "content" / "locations.csv"
+    with open(path, newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        columns = list(reader.fieldnames or [])
+        rows = list(reader)
+    assert any(row["slug"] == slug for row in rows), slug
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, columns, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, "languages": ";".join(langs)} if row["slug"] == slug else row)
 
 
 def run_cli(*args: str):  # type: ignore[no-untyped-def]

@@ -10,13 +10,13 @@ from pathlib import Path
 import pypdfium2
 import pypdfium2.raw as pdfium_c
 import pytest
-from conftest import copy_project
+from conftest import SHIPPED, copy_project, set_languages
 
 from makeprint_engine import render
 from makeprint_engine.plan import Selection, plan_jobs
 from makeprint_engine.project import load_project
 
-LANGS = ("en", "es", "vi", "zh-Hans", "ar")
+LANGS = SHIPPED
 SAFE_MM = 25.4 / 8  # text stays 1/8 in inside the trim
 PT_TO_MM = 25.4 / 72
 PRIMARY = (0x0B, 0x55, 0x63)
@@ -27,6 +27,7 @@ CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff]")
 def fronts(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """Every shipped language's card, rendered on one paper: {lang: Rendered}."""
     root = copy_project(tmp_path_factory.mktemp(f"card-{request.param}") / "proj")
+    set_languages(root, "east-harbor")
     org = root / "content" / "organization.yaml"
     org.write_text(
         org.read_text(encoding="utf-8").replace("paper: letter", f"paper: {request.param}"),
@@ -114,7 +115,8 @@ def _colour(obj: pypdfium2.PdfObject) -> tuple[int, int, int]:
 
 
 def test_no_last_line_of_one_word(fronts) -> None:  # type: ignore[no-untyped-def]
-    """No sign, step or heading ends on a line holding one word (one or two CJK characters)."""
+    """No sign, step or heading ends on a line holding one word (one or two CJK characters).
+    A Korean word is a run of Hangul between spaces: it breaks nowhere else."""
     paper, _, done = fronts
     for lang, rendered in done.items():
         box = rendered.document.pages[0]._page_box
@@ -173,3 +175,21 @@ def test_a_long_translation_is_fitted_down_not_refused(tmp_path: Path) -> None:
     assert notes, [p.message for p in rendered.problems]
     sizes = [size for _, size, _ in glyphs(front_page(rendered))]
     assert 8 - 0.01 <= min(sizes) < 9
+
+
+def test_korean_lines_break_only_between_words(fronts) -> None:  # type: ignore[no-untyped-def]
+    """UAX #14 allows a break between any two Hangul syllables; Korean is written with spaces
+    and must break only there (typeset.keep_hangul_words): each word of the source is whole
+    on some line."""
+    paper, _, done = fronts
+    invisible = re.compile(r"[\u2066-\u2069\u2060*]")
+    box = done["ko"].document.pages[0]._page_box
+    wrapped = 0
+    for item in _items(box):
+        lines = [invisible.sub("", "".join(_texts(line))) for line in _lines(item)]
+        source = invisible.sub("", "".join(item.element.itertext()))
+        on_lines = set(" ".join(lines).split())
+        split = [word for word in source.split() if word not in on_lines]
+        assert not split, f"{paper} ko: {split} broken across lines: {lines}"
+        wrapped += len([line for line in lines if line.strip()]) > 1
+    assert wrapped, "no Korean item wraps: the test sees nothing"

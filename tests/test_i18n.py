@@ -1,7 +1,7 @@
 """Localized materials (issue 7): every language builds, reads in its own words and script,
 right-to-left Arabic is mirrored, locale details come from CLDR, and drafts can be refused.
 
-One module-scoped build of east-harbor in all five languages is shared by the read-only tests;
+One module-scoped build of east-harbor in every shipped language is shared by the read-only tests;
 the tests that change content work on their own copies and build one material at a time.
 """
 
@@ -25,7 +25,7 @@ import pypdfium2
 import pypdfium2.raw as pdfium_c
 import pytest
 import zxingcpp
-from conftest import copy_project, decode_qr, manifest, pdf_text, run_cli
+from conftest import SHIPPED, copy_project, decode_qr, manifest, pdf_text, run_cli, set_languages
 from fontTools.ttLib import TTFont
 
 from makeprint_engine import load_project
@@ -38,8 +38,10 @@ from makeprint_engine.qr import display_url
 SLUG = "east-harbor"
 NAME = "East Harbor Drop-In Center"
 PHONE = "(410) 555-0142"
-LANGS = ("en", "es", "vi", "zh-Hans", "ar")
-TRANSLATED = ("es", "vi", "zh-Hans", "ar")
+LANGS = ("en", "es", "vi", "zh-Hans", "ar", "ko", "ru", "pt-BR", "tl", "ht")
+TRANSLATED = LANGS[1:]
+# The sample lists five languages for east-harbor; the shared build prints it in all of them.
+assert set(LANGS) == set(SHIPPED), "a shipped language is missing from this file's tables"
 MATERIALS = {"wallet-card": 2, "pamphlet": 2, "flyer": 1}
 # (page index, dpi) where each material's QR code is decoded.
 QR_PAGE = {"wallet-card": (1, 300), "pamphlet": (0, 150), "flyer": (0, 150)}
@@ -51,7 +53,9 @@ CJK_CARD_LIMIT = 400_000  # bytes
 
 
 def flat(text: str) -> str:
-    """Every run of whitespace (including no-break and narrow spaces) as one space."""
+    """Every run of whitespace (including no-break and narrow spaces) as one space; no
+    word joiners."""
+    text = text.replace("\u2060", "")  # WORD JOINER keeps a Korean word whole; prints nothing
     return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
 
 
@@ -212,6 +216,7 @@ class Site:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     root = copy_project(tmp_path_factory.mktemp("i18n") / "proj")
+    set_languages(root, SLUG, LANGS)
     result = run_cli("build", "--project", str(root), "-l", SLUG)
     assert result.exit_code == 0, result.output
     return Site(root, result.output)
@@ -240,7 +245,7 @@ def test_every_language_and_material_is_built(site: Site) -> None:
     for lang in LANGS:
         assert (site.root / "output" / SLUG / lang / "wallet-card-sheet.pdf").is_file()
     # The build reports warnings (here: each draft translation it built) ...
-    for lang in ("es", "vi", "zh-Hans", "ar"):
+    for lang in TRANSLATED:
         assert f"content/{lang}/language.yaml" in site.output and "draft" in site.output
     # ... and WeasyPrint logs every glyph no font has: none here.
     assert ".notdef" not in site.output
@@ -346,7 +351,7 @@ def test_no_english_label_leaks(site: Site, lang: str, material: str) -> None:
 
 # --- fonts ----------------------------------------------------------------------------------
 
-SCRIPT_FONT = {"zh-Hans": "Noto-Sans-CJK-SC", "ar": "Noto-Sans-Arabic"}
+SCRIPT_FONT = {"zh-Hans": "Noto-Sans-CJK-SC", "ar": "Noto-Sans-Arabic", "ko": "Noto-Sans-CJK-KR"}
 
 
 @pytest.mark.parametrize("material", MATERIALS)
@@ -404,15 +409,19 @@ def test_preflight_glyph_check_passes_for_every_language(
     assert not glyphs
 
 
-def test_cjk_wallet_card_stays_small(site: Site) -> None:
-    size = site.pdf("zh-Hans", "wallet-card").stat().st_size
-    print(f"zh-Hans wallet card: {size / 1000:.1f} kB")
-    assert size < CJK_CARD_LIMIT, f"zh-Hans wallet card is {size / 1000:.0f} kB"
+@pytest.mark.parametrize("lang", ["zh-Hans", "ko"])
+def test_cjk_wallet_card_stays_small(site: Site, lang: str) -> None:
+    size = site.pdf(lang, "wallet-card").stat().st_size
+    print(f"{lang} wallet card: {size / 1000:.1f} kB")
+    assert size < CJK_CARD_LIMIT, f"{lang} wallet card is {size / 1000:.0f} kB"
 
 
 # --- locale details: CLDR via Babel ----------------------------------------------------------
 
-LOCALES = {"en": "en_US", "es": "es_US", "vi": "vi", "zh-Hans": "zh_Hans", "ar": "ar"}
+# tl: CLDR has no "tl" and reads it as Filipino (fil), the standard form of Tagalog. ht: CLDR
+# names no days in Haitian Creole, so its language.yaml does (day_names).
+LOCALES = {"en": "en_US", "es": "es_US", "vi": "vi", "zh-Hans": "zh_Hans", "ar": "ar",
+           "ko": "ko", "ru": "ru", "pt-BR": "pt_BR", "tl": "fil", "ht": "ht"}
 HOURS = "Mon-Fri 09:00-17:00; Sat 10:00-14:00"
 HOURS_TABLE = {
     "en_US": [("Mon – Fri", "9:00 AM – 5:00 PM"), ("Sat", "10:00 AM – 2:00 PM")],
@@ -420,6 +429,15 @@ HOURS_TABLE = {
     "vi": [("Thứ 2 – Thứ 6", "09:00–17:00"), ("Thứ 7", "10:00–14:00")],
     "zh_Hans": [("周一至周五", "09:00–17:00"), ("周六", "10:00–14:00")],
     "ar": [("الاثنين – الجمعة", "9:00 ص – 5:00 م"), ("السبت", "10:00 ص – 2:00 م")],
+    "ko": [("월 ~ 금", "오전 9:00 ~ 오후 5:00"), ("토", "오전 10:00 ~ 오후 2:00")],
+    "ru": [("пн — пт", "09:00—17:00"), ("сб", "10:00—14:00")],
+    "pt_BR": [("seg. – sex.", "09:00 – 17:00"), ("sáb.", "10:00 – 14:00")],
+    "fil": [("Lun – Biy", "9:00 AM – 5:00 PM"), ("Sab", "10:00 AM – 2:00 PM")],
+}
+# What each language prints, where its language.yaml names the days.
+PRINTED_HOURS = {
+    **{lang: HOURS_TABLE[locale] for lang, locale in LOCALES.items() if locale in HOURS_TABLE},
+    "ht": [("Lendi – Vandredi", "09:00–17:00"), ("Samdi", "10:00–14:00")],
 }
 LIST_TABLE = {
     "en_US": "Mon, Wed, and Fri",
@@ -427,6 +445,10 @@ LIST_TABLE = {
     "vi": "Thứ 2, Thứ 4 và Thứ 6",
     "zh_Hans": "周一、周三和周五",
     "ar": "الاثنين والأربعاء والجمعة",
+    "ko": "월, 수 및 금",
+    "ru": "пн, ср и пт",
+    "pt_BR": "seg., qua. e sex.",
+    "fil": "Lun, Miy, at Biy",
 }
 
 
@@ -456,12 +478,46 @@ def test_day_lists_use_the_locale_list_pattern(locale: str) -> None:
 @pytest.mark.parametrize("lang", LANGS)
 def test_printed_hours_are_the_locale_hours(site: Site, lang: str) -> None:
     text = all_text(site.pdf(lang, "wallet-card"))
-    for days, times in HOURS_TABLE[LOCALES[lang]]:
+    for days, times in PRINTED_HOURS[lang]:
         if lang == "ar":  # PDFium reorders Arabic lines; check the words and the times
             for word in (*days.replace("–", " ").split(), *times.split()):
                 assert word in text, word
         else:
             assert days in text and times in text, (days, times)
+
+
+def test_a_locale_cldr_names_no_days_for_must_name_them(tmp_path: Path) -> None:
+    """Without day_names, Haitian Creole (CLDR's ht has only root's "Mon" … "Sun") would print
+    English day names: the project does not load, and says what to add."""
+    root = copy_project(tmp_path / "proj")
+    meta = root / "content" / "ht" / "language.yaml"
+    text = meta.read_text(encoding="utf-8")
+    assert "\nday_names:" in text
+    meta.write_text(re.sub(r"(?m)^day_names: .*\n", "", text), encoding="utf-8")
+    result = run_cli("list", "--project", str(root))
+    assert result.exit_code == 1, result.output
+    assert "content/ht/language.yaml" in result.output
+    assert 'CLDR has no day names for locale "ht"' in result.output
+    assert "add day_names" in result.output
+    meta.write_text(text.replace("Dimanch]", "Dimanch, Lendi]"), encoding="utf-8")
+    result = run_cli("list", "--project", str(root))
+    assert result.exit_code == 1, result.output
+    assert "must list the seven day names, Monday first" in result.output
+
+
+def test_day_names_replace_cldr_names_in_every_form() -> None:
+    names = ("Lendi", "Madi", "Mèkredi", "Jedi", "Vandredi", "Samdi", "Dimanch")
+    rows = format_hours(
+        parse_hours("Mon-Fri 09:00-17:00; Sat,Sun 10:00-14:00"), "ht", "24/7", "24 h", names
+    )
+    assert plain(rows) == [("Lendi – Vandredi", "09:00–17:00"), ("Samdi, Dimanch", "10:00–14:00")]
+
+
+def test_korean_hours_break_only_between_words() -> None:
+    """CLDR's 오후 ("PM") is a word: no line break between its syllables (typeset)."""
+    ((days, times),) = format_hours(parse_hours("Mon,Wed 13:00-17:30"), "ko", "24/7")
+    assert "오\u2060후" in times and "\u2060 " not in times
+    assert flat(times) == "오후 1:00~5:30"
 
 
 def test_us_phone_prints_the_same_in_every_language(site: Site) -> None:
@@ -522,6 +578,11 @@ TEXTS_IN_SPANISH = {
     "vi": ("tây ban nha",),
     "zh-Hans": ("西班牙语",),
     "ar": ("الإسبانية",),
+    "ko": ("스페인어",),
+    "ru": ("испанском",),
+    "pt-BR": ("espanhol",),
+    "tl": ("espanyol",),
+    "ht": ("panyòl",),
 }
 
 
@@ -790,7 +851,7 @@ def test_list_shows_each_language_status_and_reviewer(project: Path) -> None:
     assert result.exit_code == 0, result.output
     lines = {line.split()[0]: line for line in result.output.splitlines() if line.startswith("  ")}
     assert lines["en"].endswith("— source")
-    for lang in ("es", "vi", "zh-Hans", "ar"):
+    for lang in TRANSLATED:
         assert lines[lang].endswith("— draft"), lines[lang]
     assert "العربية (Arabic)" in lines["ar"] and "简体中文" in lines["zh-Hans"]
     _set_status(project, "es", "reviewed", REVIEWER)

@@ -22,6 +22,7 @@ from makeprint_engine.typeset import (
     ContentText,
     bind_last_words,
     finalize,
+    keep_hangul_words,
     typeset,
 )
 
@@ -78,6 +79,23 @@ def test_cjk_joiners_leave_markdown_emphasis_whole() -> None:
     assert "**" in out and "*" + WORD_JOINER not in out and WORD_JOINER + "*" not in out
     html = inline_markdown(out)
     assert "<strong>" in html and "<em>" not in html and "*" not in html
+
+
+def test_korean_words_are_joined_inside_and_break_at_spaces() -> None:
+    """Hangul syllables may break anywhere under UAX #14; Korean breaks between words."""
+    j = WORD_JOINER.join
+    words = ("방법입니다.", "깨끗한", "도구")
+    assert keep_hangul_words(" ".join(words)) == " ".join(j(word) for word in words)
+    # Digits, brackets and the range sign go with the word they are part of ...
+    # (a digit run and 2~3 are one unit already: AL and NU do not break between them)
+    assert keep_hangul_words("2~3분 911에") == f"2~3{WORD_JOINER}분 911{WORD_JOINER}에"
+    assert keep_hangul_words("날록손(나르칸)") == j("날록손(나르칸)")
+    # ... but no joiner beside a Markdown marker, and nothing changes without Hangul.
+    out = typeset("인공호흡을 하세요. **한 번 더 주세요.**")
+    assert "**" in out and "*" + WORD_JOINER not in out and WORD_JOINER + "*" not in out
+    assert "<strong>" in inline_markdown(out)
+    assert keep_hangul_words("Call 911 now.") == "Call 911 now."
+    assert keep_hangul_words("再给第 2 剂。") == "再给第 2 剂。"
 
 
 def test_soft_break_markers() -> None:
