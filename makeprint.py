@@ -330,6 +330,10 @@ def list_(project: str, locations: str | None, sheet_name: str | None) -> None:
             f"  {name:14} {material.pages} page(s), {width:g} × {height:g} mm — "
             f"{material.description}"
         )
+        for size in material.sizes:  # further sizes: each its own <material>-<size>.pdf
+            width, height = material.trim(proj.organization.paper, size)
+            click.echo(f"  {name + '-' + size:14} {material.pages} page(s), "
+                       f"{width:g} × {height:g} mm — the same, {size} size")
 
 
 @cli.group()
