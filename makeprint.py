@@ -619,7 +619,7 @@ def serve(
 
 def _preview_path(output: str | None, job: engine.Job, number: int, single: bool) -> Path:
     if output is None:
-        return Path(f"{job.slug}-{job.lang}-{job.material}-p{number}.png")
+        return Path(f"{job.slug}-{job.lang}-{job.name}-p{number}.png")
     path = Path(output)
     return path if single else path.with_name(f"{path.stem}-p{number}{path.suffix or '.png'}")
 
@@ -661,12 +661,14 @@ def preview(
     Writes <slug>-<lang>-<material>-p<N>.png in the current folder, one per page. Exits 0
     when written, 1 when the document cannot be made, 2 on wrong usage. Exits 1 when the
     document does not fit: the pictures show where, outlined in red, each with its message
-    (build refuses to write such a document).
+    (build refuses to write such a document). A further size of a material is named as its
+    file is: poster-small.
 
     \b
     Example:
         makeprint preview east-harbor wallet-card --lang es
         makeprint preview east-harbor flyer --page 1 -o flyer.png
+        makeprint preview east-harbor poster-small
     """
     from makeprint_engine.fit import FitProblem
     from makeprint_engine.output import atomic_write
@@ -675,8 +677,13 @@ def preview(
 
     try:
         proj = load(project, locations, sheet_name)
-        selection = engine.Selection((location,), (lang,) if lang else (), (material,))
-        jobs = engine.plan_jobs(proj, selection)
+        # "poster-small": the material poster in its size "small".
+        base, size = material, ""
+        for name, meta in proj.materials.items():
+            if material not in proj.materials and material in (f"{name}-{s}" for s in meta.sizes):
+                base, size = name, material[len(name) + 1:]
+        selection = engine.Selection((location,), (lang,) if lang else (), (base,))
+        jobs = [job for job in engine.plan_jobs(proj, selection) if job.size == size]
         if not jobs:
             offered = next(loc.languages for loc in proj.locations if loc.slug == location)
             raise MakeprintError(
