@@ -212,3 +212,37 @@ def test_stress_and_hardest_realistic_data_fit(tmp_path: Path) -> None:
     entries = manifest(root)
     assert len(entries) == (len(rows) + len(stress)) * 3 * 2
     assert all(e["pages"] == 1 for e in entries)
+
+
+def test_plan_list_and_rebuild_know_both_sizes(posters: dict[str, Path]) -> None:
+    from makeprint_engine.plan import Selection, plan_jobs
+
+    root = posters["letter"]
+    project = load_project(root)
+    jobs = plan_jobs(project, Selection(("east-harbor",), ("en",), ("poster",)))
+    assert [(j.name, j.relpath) for j in jobs] == [
+        ("poster", "east-harbor/en/poster.pdf"),
+        ("poster-small", "east-harbor/en/poster-small.pdf"),
+    ]
+    listed = run_cli("list", "--project", str(root)).output
+    assert "poster         1 page(s), 279.4 × 431.8 mm" in listed
+    assert "poster-small   1 page(s), 215.9 × 279.4 mm" in listed
+    # Nothing changed: both sizes are current, each under its own fingerprint.
+    again = run_cli("build", "--project", str(root), "-m", "poster", "-l", "east-harbor")
+    assert again.exit_code == 0 and "0 files written" in again.output, again.output
+
+
+def test_web_page_and_preview_offer_the_office_size(tmp_path: Path) -> None:
+    from makeprint_engine.variants import VARIANTS, variants_for
+
+    assert variants_for("poster") == ["single", "small", "press", "small-press"]
+    assert "Letter or A4" in VARIANTS["small"].label
+    root = poster_project(tmp_path / "proj")
+    out = tmp_path / "small.png"
+    result = run_cli("preview", "--project", str(root), "east-harbor", "poster-small",
+                     "--dpi", "30", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    from PIL import Image
+
+    with Image.open(out) as image:
+        assert image.size == (255, 330)  # 8.5 × 11 in at 30 dpi
