@@ -166,6 +166,7 @@ def document_context(
             "website_display": display_url(org.website) if org.website else None,
             "colors": org.colors,
             "logo": f"../../assets/{org.logo}" if org.logo else None,
+            "poster_tabs": org.poster_tabs,
         },
         "loc": {
             "slug": location.slug,

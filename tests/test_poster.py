@@ -246,3 +246,37 @@ def test_web_page_and_preview_offer_the_office_size(tmp_path: Path) -> None:
 
     with Image.open(out) as image:
         assert image.size == (255, 330)  # 8.5 × 11 in at 30 dpi
+
+
+def test_tear_off_tabs_are_off_by_default(posters: dict[str, Path]) -> None:
+    for name in TRIM["letter"]:
+        path = posters["letter"] / "output" / "east-harbor" / "en" / name
+        text = " ".join(pdf_text_runs(path).split())
+        assert "Take one" not in text and "Overdose? Act fast." in text
+
+
+@pytest.mark.parametrize(("name", "count"), [("poster.pdf", 8), ("poster-small.pdf", 6)])
+def test_tear_off_tabs_when_the_organization_asks(tmp_path: Path, name: str, count: int) -> None:
+    root = poster_project(tmp_path / "proj")
+    org = root / "content" / "organization.yaml"
+    org.write_text(org.read_text(encoding="utf-8").replace("poster_tabs: false",
+                                                           "poster_tabs: true"), encoding="utf-8")
+    result = run_cli("build", "--project", str(root), "-m", "poster", "-l", "riverside-clinic",
+                     "--lang", "es", "-q")
+    assert result.exit_code == 0, result.output
+    [entry] = [e for e in manifest(root) if str(e["path"]).endswith(f"/{name}")]
+    path = root / "output" / str(entry["path"])
+    text = " ".join(pdf_text_runs(path).split())
+    assert "Llévese uno" in text and "¿Sobredosis?" not in text  # the tabs take the steps' place
+    assert text.count("(301) 555-0178") == count + 1  # every tab, and the band
+    assert decode_qr(path) == [entry["qr_url"]]
+
+
+def test_poster_tabs_must_be_true_or_false(tmp_path: Path) -> None:
+    root = poster_project(tmp_path / "proj")
+    org = root / "content" / "organization.yaml"
+    org.write_text(org.read_text(encoding="utf-8").replace("poster_tabs: false",
+                                                           "poster_tabs: maybe"), encoding="utf-8")
+    result = run_cli("check", "--project", str(root), "-m", "poster")
+    assert result.exit_code == 1
+    assert 'poster_tabs: "maybe" is not true or false' in result.output, result.output
