@@ -331,6 +331,10 @@ def list_(project: str, locations: str | None, sheet_name: str | None) -> None:
             f"  {name:14} {material.pages} page(s), {width:g} × {height:g} mm — "
             f"{material.description}"
         )
+        for size in material.sizes:  # further sizes: each its own <material>-<size>.pdf
+            width, height = material.trim(proj.organization.paper, size)
+            click.echo(f"  {name + '-' + size:14} {material.pages} page(s), "
+                       f"{width:g} × {height:g} mm — the same, {size} size")
 
 
 @cli.group()
@@ -789,7 +793,7 @@ def users_list(users: str) -> None:
 
 def _preview_path(output: str | None, job: engine.Job, number: int, single: bool) -> Path:
     if output is None:
-        return Path(f"{job.slug}-{job.lang}-{job.material}-p{number}.png")
+        return Path(f"{job.slug}-{job.lang}-{job.name}-p{number}.png")
     path = Path(output)
     return path if single else path.with_name(f"{path.stem}-p{number}{path.suffix or '.png'}")
 
@@ -831,12 +835,14 @@ def preview(
     Writes <slug>-<lang>-<material>-p<N>.png in the current folder, one per page. Exits 0
     when written, 1 when the document cannot be made, 2 on wrong usage. Exits 1 when the
     document does not fit: the pictures show where, outlined in red, each with its message
-    (build refuses to write such a document).
+    (build refuses to write such a document). A further size of a material is named as its
+    file is: poster-small.
 
     \b
     Example:
         makeprint preview east-harbor wallet-card --lang es
         makeprint preview east-harbor flyer --page 1 -o flyer.png
+        makeprint preview east-harbor poster-small
     """
     from makeprint_engine.fit import FitProblem
     from makeprint_engine.output import atomic_write
@@ -845,8 +851,13 @@ def preview(
 
     try:
         proj = load(project, locations, sheet_name)
-        selection = engine.Selection((location,), (lang,) if lang else (), (material,))
-        jobs = engine.plan_jobs(proj, selection)
+        # "poster-small": the material poster in its size "small".
+        base, size = material, ""
+        for name, meta in proj.materials.items():
+            if material not in proj.materials and material in (f"{name}-{s}" for s in meta.sizes):
+                base, size = name, material[len(name) + 1:]
+        selection = engine.Selection((location,), (lang,) if lang else (), (base,))
+        jobs = [job for job in engine.plan_jobs(proj, selection) if job.size == size]
         if not jobs:
             offered = next(loc.languages for loc in proj.locations if loc.slug == location)
             raise MakeprintError(

@@ -132,6 +132,10 @@ def make_project(base: Path, count: int) -> Path:
     root = base / f"proj-{count}"
     for part in ("templates", "content", "assets"):
         shutil.copytree(REPO / part, root / part)
+    # The three materials every figure in the README was measured on: the poster (two sizes
+    # of large pages, added later) would change what "a document" is between runs.
+    for path in (root / "templates" / "materials").glob("poster.*"):
+        path.unlink()
     make_locations(root / "content" / "locations.csv", count)
     return root
 

@@ -269,6 +269,8 @@ def _record(
             "variant": kind, "path": relpath, "pages": pages, "sha256": digests[relpath],
             "qr_url": outcome.qr_url,
         }
+        if job.size:  # a further size of the material: the poster's office size
+            entries[relpath]["size"] = job.size
     for name, image in outcome.thumbs:  # a courtesy: a thumbnail that fails is made again later
         with contextlib.suppress(OSError):
             atomic_write(out / name, image)

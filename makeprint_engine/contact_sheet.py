@@ -133,6 +133,8 @@ def _card(
     listings: dict[Path, list[str]],
 ) -> str:
     material = str(entry.get("material", ""))
+    if entry.get("size"):  # a further size of the material: "poster-small"
+        material += f"-{entry['size']}"
     rel = _relative(entry.get("path"))
     shown = escape(str(entry.get("path", "")))
     if rel is None:

@@ -12,7 +12,7 @@ from .geometry import (
     DEFAULT_BLEED_MM,
     FOLD_INSET_MM,
     OFFICE_MARGIN_MM,
-    PAPER_MM,
+    OFFICE_SHEETS_MM,
     fold_positions,
     trifold_panels,
 )
@@ -80,9 +80,12 @@ def page_geometry(project: Project, job: Job, options: Options) -> dict[str, Any
     """
     paper = project.organization.paper
     rtl = project.languages[job.lang].direction == "rtl"
-    width, height = project.materials[job.material].trim(paper)
-    sheet_w, sheet_h = PAPER_MM[paper]
-    on_sheet = {round(width), round(height)} == {round(sheet_w), round(sheet_h)}
+    width, height = project.materials[job.material].trim(paper, job.size)
+    # The size of a sheet an office printer takes (Letter, A4, or a poster's tabloid or A3).
+    on_sheet = any(
+        {round(width), round(height)} == {round(sheet_w), round(sheet_h)}
+        for sheet_w, sheet_h in OFFICE_SHEETS_MM
+    )
     bleed = 0.0
     if job.profile == "press":
         bleed = options.bleed_mm if options.bleed_mm is not None else DEFAULT_BLEED_MM[paper]
@@ -92,6 +95,7 @@ def page_geometry(project: Project, job: Job, options: Options) -> dict[str, Any
     return {
         "paper": paper,
         "profile": job.profile,
+        "size": job.size,
         "width_mm": round(width, 3),
         "height_mm": round(height, 3),
         "bleed_mm": round(bleed, 3),
@@ -149,7 +153,7 @@ def document_context(
             "note": words.get("note", ""),
         }
     return {
-        "job": {"slug": job.slug, "lang": job.lang, "material": job.material},
+        "job": {"slug": job.slug, "lang": job.lang, "material": job.material, "size": job.size},
         "lang": {
             "code": language.code,
             "dir": language.direction,
@@ -163,6 +167,7 @@ def document_context(
             "website_display": display_url(org.website) if org.website else None,
             "colors": org.colors,
             "logo": f"../../assets/{org.logo}" if org.logo else None,
+            "poster_tabs": org.poster_tabs,
         },
         "loc": {
             "slug": location.slug,

@@ -99,6 +99,8 @@ class Fingerprints:
     def job(self, job: Job) -> str:
         row = json.dumps(self._rows[job.slug].raw, ensure_ascii=False)
         text = f"{self._material_language(job.material, job.lang)}\n{row}"
+        if job.size:  # a further size of the material (the poster's office size)
+            text += f"\nsize={job.size}"
         return hashlib.sha256(text.encode()).hexdigest()
 
 

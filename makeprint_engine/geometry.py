@@ -54,6 +54,8 @@ def qr_size_mm(
 
 
 PAPER_MM = {"letter": (215.9, 279.4), "a4": (210.0, 297.0)}
+# Sheets office printers take, whole: Letter, A4, and a poster's tabloid (11 × 17 in) and A3.
+OFFICE_SHEETS_MM = (*PAPER_MM.values(), (279.4, 431.8), (297.0, 420.0))
 OFFICE_MARGIN_MM = 6.35  # desktop printers cannot print closer than about 1/4 in to the edge
 SAFE_MM = 3.175  # text and codes stay 1/8 in inside the trim
 # Colour stops 1/16 in short of a fold (pamphlet panels) and, in office files, of a cut edge

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problems, display_path
@@ -14,7 +14,7 @@ from .yamlsrc import Mapping, load_yaml
 NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KEYS = {
     "description", "pages", "trim", "qr_min_mm", "qr_max_mm", "min_font_pt", "cost",
-    "shared_pages", "card_sheet", "fit",
+    "shared_pages", "card_sheet", "fit", "sizes", "min_font_pt_roles",
 }
 FIT_KEYS = {"label", "min_pt", "field", "max_lines", "short"}
 
@@ -33,9 +33,18 @@ class Material:
     shared_pages: tuple[int, ...] = ()  # 1-based pages that do not depend on the location
     card_sheet: bool = False  # office profile: also imposed on card stock for duplex
     fit: FitSpec = FitSpec()  # what copyfitting may shrink, to what, and what it may drop
+    # Further sizes, each a document of its own (the poster's office size): name -> paper ->
+    # (width, height); written as <material>-<name>.pdf.
+    sizes: dict[str, dict[str, tuple[float, float]]] = field(default_factory=dict)
+    # Larger minimums for text marked data-role="NAME" in the template (a poster's headline).
+    min_font_pt_roles: dict[str, float] = field(default_factory=dict)
 
-    def trim(self, paper: str) -> tuple[float, float]:
-        return self.trim_mm[paper]
+    def trim(self, paper: str, size: str = "") -> tuple[float, float]:
+        """The trim on ``paper``: the material's own size, or one of its further ``sizes``."""
+        return self.sizes[size][paper] if size else self.trim_mm[paper]
+
+    def min_font_pt_for(self, role: str | None) -> float:
+        return self.min_font_pt_roles.get(role or "", self.min_font_pt)
 
 
 def discover_materials(templates_dir: Path, root: Path) -> list[Material]:
@@ -74,30 +83,8 @@ def discover_materials(templates_dir: Path, root: Path) -> list[Material]:
                 hint="valid settings are " + ", ".join(sorted(KEYS)),
             )
         pages = _number(meta, "pages", source, problems, 1)
-        trim: dict[str, tuple[float, float]] = {}
-        raw_trim = meta.get("trim")
-        if not isinstance(raw_trim, Mapping) or set(raw_trim) != {"letter", "a4"}:
-            problems.add(
-                "needs a trim size for letter and a4",
-                path=source,
-                line=meta.line_of("trim"),
-                field="trim",
-                hint="e.g. trim: {letter: [8.5in, 11in], a4: [210mm, 297mm]}",
-            )
-        else:
-            for paper, size in raw_trim.items():
-                try:
-                    width, height = (to_mm(str(s)) for s in size)
-                except (ValueError, TypeError):
-                    problems.add(
-                        f"{size} is not a width and height",
-                        path=source,
-                        line=raw_trim.line_of(paper),
-                        field=f"trim.{paper}",
-                        hint="write it like [3.5in, 2in]",
-                    )
-                    continue
-                trim[paper] = (width, height)
+        trim = _trim(meta, "trim", source, problems, meta.line_of("trim"))
+        sizes = _sizes(meta, source, problems)
         qr_min = _number(meta, "qr_min_mm", source, problems, 20)
         qr_max = _number(meta, "qr_max_mm", source, problems, qr_min)
         if qr_max < qr_min:
@@ -123,10 +110,85 @@ def discover_materials(templates_dir: Path, root: Path) -> list[Material]:
                 shared_pages=_pages(meta, source, problems, int(pages)),
                 card_sheet=meta.get("card_sheet") is True,
                 fit=_fit(meta, source, problems),
+                sizes=sizes,
+                min_font_pt_roles=_roles(meta, source, problems),
             )
         )
     problems.raise_if_errors()
     return materials
+
+
+def _trim(
+    meta: Mapping, key: str, source: str, problems: Problems, line: int | None, name: str = "trim"
+) -> dict[str, tuple[float, float]]:
+    """``{letter: [W, H], a4: [W, H]}`` in millimetres."""
+    trim: dict[str, tuple[float, float]] = {}
+    raw_trim = meta.get(key)
+    if not isinstance(raw_trim, Mapping) or set(raw_trim) != {"letter", "a4"}:
+        problems.add(
+            "needs a trim size for letter and a4",
+            path=source,
+            line=line,
+            field=name,
+            hint="e.g. trim: {letter: [8.5in, 11in], a4: [210mm, 297mm]}",
+        )
+        return trim
+    for paper, size in raw_trim.items():
+        try:
+            width, height = (to_mm(str(s)) for s in size)
+        except (ValueError, TypeError):
+            problems.add(
+                f"{size} is not a width and height",
+                path=source,
+                line=raw_trim.line_of(paper),
+                field=f"{name}.{paper}",
+                hint="write it like [3.5in, 2in]",
+            )
+            continue
+        trim[paper] = (width, height)
+    return trim
+
+
+def _sizes(
+    meta: Mapping, source: str, problems: Problems
+) -> dict[str, dict[str, tuple[float, float]]]:
+    """``sizes: {NAME: {letter: [W, H], a4: [W, H]}}``: further sizes of the material."""
+    raw = meta.get("sizes")
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        problems.add("must be a mapping of size names to trims", path=source,
+                     line=meta.line_of("sizes"), field="sizes",
+                     hint="e.g. sizes: {small: {letter: [8.5in, 11in], a4: [210mm, 297mm]}}")
+        return {}
+    sizes = {}
+    for name in raw:
+        if not isinstance(name, str) or not NAME_RE.match(name) or name in ("press", "sheet"):
+            problems.add(f'"{name}" is not a valid size name', path=source,
+                         line=raw.line_of(name), field="sizes",
+                         hint="use lowercase letters, digits and hyphens, not press or sheet")
+            continue
+        sizes[name] = _trim(raw, name, source, problems, raw.line_of(name), f"sizes.{name}")
+    return sizes
+
+
+def _roles(meta: Mapping, source: str, problems: Problems) -> dict[str, float]:
+    """``min_font_pt_roles: {ROLE: PT}``: text the template marks ``data-role="ROLE"``."""
+    raw = meta.get("min_font_pt_roles")
+    if raw is None:
+        return {}
+    roles = {}
+    for role, value in (raw.items() if isinstance(raw, Mapping) else []):
+        try:
+            roles[str(role)] = float(value)
+        except (TypeError, ValueError):
+            problems.add(f'"{value}" is not a number', path=source, line=raw.line_of(role),
+                         field=f"min_font_pt_roles.{role}", hint="e.g. headline: 60")
+    if not isinstance(raw, Mapping):
+        problems.add("must be a mapping of roles to point sizes", path=source,
+                     line=meta.line_of("min_font_pt_roles"), field="min_font_pt_roles",
+                     hint="e.g. min_font_pt_roles: {headline: 60}")
+    return roles
 
 
 def _pages(meta: Mapping, source: str, problems: Problems, count: int) -> tuple[int, ...]:

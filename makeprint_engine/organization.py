@@ -30,6 +30,7 @@ KNOWN_KEYS = {
     "colors",
     "logo",
     "qr_tracking",
+    "poster_tabs",
 }
 
 
@@ -56,6 +57,7 @@ class Organization:
     path: str
     key_lines: dict[str, int] = field(default_factory=dict)
     intake_short_url: str | None = None  # printed instead of a long intake_url
+    poster_tabs: bool = False  # tear-off tabs with the phone number at the poster's foot
 
 
 def load_organization(path: Path, root: Path) -> Organization:
@@ -187,6 +189,13 @@ def load_organization(path: Path, root: Path) -> Organization:
         else:
             tracking = _tracking(raw_tracking, source, problems)
 
+    poster_tabs = data.get("poster_tabs", False)
+    if not isinstance(poster_tabs, bool):
+        problems.add(f'"{poster_tabs}" is not true or false', **where("poster_tabs"),
+                     hint="poster_tabs: true gives the poster tear-off tabs; false (the default) "
+                     "leaves them out")
+        poster_tabs = False
+
     problems.raise_if_errors()
     return Organization(
         name,
@@ -201,6 +210,7 @@ def load_organization(path: Path, root: Path) -> Organization:
         source,
         dict(data.key_lines),
         short_url,
+        poster_tabs,
     )
 
 

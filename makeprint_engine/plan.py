@@ -15,19 +15,25 @@ class Job:
     lang: str
     material: str
     profile: str = "office"
+    size: str = ""  # one of the material's further sizes (the poster's "small"), or its own
+
+    @property
+    def name(self) -> str:
+        """The document's name: the material, and the size when it is a further one."""
+        return f"{self.material}-{self.size}" if self.size else self.material
 
     @property
     def relpath(self) -> str:
         """Output path relative to the output folder, always below it."""
         suffix = "" if self.profile == "office" else f"-{self.profile}"
-        return f"{self.slug}/{self.lang}/{self.material}{suffix}.pdf"
+        return f"{self.slug}/{self.lang}/{self.name}{suffix}.pdf"
 
     def sibling(self, variant: str) -> str:
         """Path of a further file made from this job, e.g. the card sheet."""
         return f"{self.slug}/{self.lang}/{self.material}-{variant}.pdf"
 
     def __str__(self) -> str:
-        return f"{self.slug} / {self.lang} / {self.material}"
+        return f"{self.slug} / {self.lang} / {self.name}"
 
 
 @dataclass(frozen=True)
@@ -64,13 +70,16 @@ def plan_jobs(project: Project, selection: Selection, profile: str = "office") -
             for material in project.materials:
                 if selection.materials and material not in selection.materials:
                     continue
-                job = Job(location.slug, lang, material, profile)
-                if job.relpath in seen:  # cannot happen with unique slugs; guard the invariant
-                    raise MakeprintError(
-                        f"{job} and {seen[job.relpath]} would both write {job.relpath}"
-                    )
-                seen[job.relpath] = job
-                jobs.append(job)
+                # Every size of the material: one command builds the poster for the print
+                # shop's tabloid and the office printer's Letter alike.
+                for size in ("", *project.materials[material].sizes):
+                    job = Job(location.slug, lang, material, profile, size)
+                    if job.relpath in seen:  # cannot happen with unique slugs; guard it
+                        raise MakeprintError(
+                            f"{job} and {seen[job.relpath]} would both write {job.relpath}"
+                        )
+                    seen[job.relpath] = job
+                    jobs.append(job)
     return jobs
 
 

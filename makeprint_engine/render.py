@@ -304,9 +304,9 @@ class Renderer:
         problem found on the way."""
         material = self.project.materials[job.material]
         spec = material.fit
-        where = f"{job.slug} / {job.lang} / {job.material}"
+        where = str(job)
         if part == "shared":  # not this location's fault: say so, once for all of them
-            where = f"{job.lang} / {job.material} (pages shared by every location)"
+            where = f"{job.lang} / {job.name} (pages shared by every location)"
         location = next(loc for loc in self.project.locations if loc.slug == job.slug)
         has_short = bool(location.short_name) and location.short_name != location.name
         numbers = _page_numbers(material.pages, material.shared_pages, part)
@@ -396,7 +396,7 @@ class Renderer:
 
     def _shared(self, job: Job) -> tuple[Any, list[Problem], list[fit.Mark]]:
         """Pages that do not depend on the location: laid out once per language and material."""
-        key = (job.lang, job.material)
+        key = (job.lang, job.name)
         if key not in self._shared_pages:
             count = len(self.project.materials[job.material].shared_pages)
             self._shared_pages[key] = self._layout(job, "shared", count)
@@ -437,7 +437,7 @@ class Renderer:
         if shared_pages:
             document = document.copy(pages)  # keeps this document's title and language
         _stamp_date(document)
-        where = f"{job.slug} / {job.lang} / {job.material}"
+        where = str(job)
         self.fetcher.clear()
         with captured_weasyprint_log() as log, self.fetcher.embedding():
             pdf = document.write_pdf(**self._pdf_options())

@@ -1,5 +1,5 @@
 """Versions of one document that the web page offers: the single item, the wallet-card sheet
-for card stock, and the press version (bleed, crop and fold marks).
+for card stock, the poster's office size, and the press version (bleed, crop and fold marks).
 
 Adding one is two edits here: a ``Variant`` in ``VARIANTS`` with the ``Options`` its renderer
 needs, and a line in ``variants_for`` saying which materials have it. The server asks
@@ -43,11 +43,23 @@ def _press(renderer: Renderer, job: Job, draft: bool) -> Rendered:
     return renderer.render(replace(job, profile="press"), draft=draft)
 
 
+def _small(renderer: Renderer, job: Job, draft: bool) -> Rendered:
+    """The material's office size (the poster on Letter or A4): its size "small"."""
+    return renderer.render(replace(job, size="small"), draft=draft)
+
+
+def _small_press(renderer: Renderer, job: Job, draft: bool) -> Rendered:
+    return renderer.render(replace(job, size="small", profile="press"), draft=draft)
+
+
 VARIANTS: dict[str, Variant] = {
     "single": Variant("single", "Single item"),
     "sheet": Variant("sheet", "Sheet of 10 cards (Avery 8371 stock, duplex)", render=_sheet),
     "press": Variant("press", "Print shop (bleed and crop marks)",
                      Options(profile="press"), render=_press),
+    "small": Variant("small", "Office printer: Letter or A4 paper", render=_small),
+    "small-press": Variant("small-press", "Letter or A4, print shop (bleed and crop marks)",
+                           Options(profile="press"), render=_small_press),
 }
 
 
@@ -56,6 +68,8 @@ def variants_for(material: str) -> list[str]:
     names = ["single"]
     if material == "wallet-card":
         names.append("sheet")
+    if material == "poster":  # tabloid or A3 first, then the office size (its size "small")
+        return names + ["small", "press", "small-press"]
     return names + ["press"]
 
 

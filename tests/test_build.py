@@ -12,9 +12,12 @@ import pypdf
 import pytest
 from conftest import REPO, decode_qr, manifest, pdf_text, pdf_text_runs, run_cli, snapshot
 
-MATERIAL_PAGES = {"wallet-card": 2, "pamphlet": 2, "flyer": 1}
-# Page size in PDF points for a letter organization.
-MATERIAL_SIZE = {"wallet-card": (252, 144), "pamphlet": (792, 612), "flyer": (612, 792)}
+MATERIAL_PAGES = {"wallet-card": 2, "pamphlet": 2, "flyer": 1, "poster": 1}
+# Page size in PDF points for a letter organization (the poster: tabloid).
+MATERIAL_SIZE = {"wallet-card": (252, 144), "pamphlet": (792, 612), "flyer": (612, 792),
+                 "poster": (792, 1224)}
+# Further sizes, each its own file: the poster on Letter for office printers.
+SIZES = {"poster-small": (612, 792)}
 
 
 def sample_rows() -> list[dict[str, str]]:
@@ -34,12 +37,13 @@ def test_every_location_language_material_is_built(built: Path) -> None:
         for lang in row_langs(row)
         for material in MATERIAL_PAGES
     }
-    sheets = {
-        f"{row['slug']}/{lang}/wallet-card-sheet.pdf"
+    extra = {
+        f"{row['slug']}/{lang}/{name}.pdf"
         for row in sample_rows()
         for lang in row_langs(row)
+        for name in ("wallet-card-sheet", *SIZES)
     }
-    assert {f["path"] for f in files} == expected | sheets
+    assert {f["path"] for f in files} == expected | extra
     for entry in files:
         path = built / "output" / str(entry["path"])
         assert path.is_file()
@@ -49,7 +53,7 @@ def test_every_location_language_material_is_built(built: Path) -> None:
             sheet = (entry["variant"], entry["material"], entry["pages"])
             assert sheet == ("sheet", "wallet-card", 2)
         keys = {"location", "lang", "material", "variant", "path", "pages", "sha256", "qr_url"}
-        assert set(entry) == keys
+        assert set(entry) == keys | ({"size"} if entry["path"].endswith("-small.pdf") else set())
 
 
 @pytest.mark.parametrize("material", sorted(MATERIAL_PAGES))
@@ -60,6 +64,12 @@ def test_page_count_and_size(built: Path, material: str) -> None:
         for page in reader.pages:
             box = page.mediabox
             assert (round(float(box.width)), round(float(box.height))) == MATERIAL_SIZE[material]
+        for name, size in SIZES.items():
+            if name.startswith(f"{material}-"):
+                path = built / "output" / row["slug"] / "en" / f"{name}.pdf"
+                [page] = pypdf.PdfReader(path).pages
+                assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) \
+                    == size
 
 
 @pytest.mark.parametrize("material", sorted(MATERIAL_PAGES))
@@ -74,11 +84,15 @@ def test_location_fields_are_printed(built: Path, material: str) -> None:
             # In right-to-left pages the PDF's ToUnicode may map a mirrored glyph to the other
             # parenthesis; the page itself shows "(410)" (checked by eye and by the RTL tests).
             flat = " ".join(text.split()).replace(")", "(")
+            # PDFium marks a hyphen that ends a line with U+FFFE (the poster's large name
+            # breaks after "Drop-").
+            flat = flat.replace("\ufffe", "-")
             assert location.name in flat
             assert location.phone.national.replace(")", "(") in flat
             for line in location.address_lines:
                 assert line in flat, (material, lang, line)
-            if material != "wallet-card":  # the card has room for the main phone only
+            # The card has room for the main phone only; the poster leads with it alone.
+            if material not in ("wallet-card", "poster"):
                 for value in (location.sms and location.sms.national, location.email):
                     if value:
                         assert value.replace(")", "(") in flat, (material, lang, value)
@@ -100,7 +114,7 @@ def test_qr_decodes_to_manifest_url(built: Path, material: str) -> None:
         present = [name for name in order if name in query]
         assert present == order[len(order) - len(present):], entry["path"]
         assert all(query[name] == values[name] for name in present)
-        if material == "flyer":
+        if material in ("flyer", "poster"):
             assert present == order
 
 
@@ -223,7 +237,7 @@ def test_replaced_workers_give_identical_bytes(
     assert result.exit_code == 0, result.output
     first = snapshot(built / "output")
     pdfs = {n: d for n, d in snapshot(out).items() if n.endswith(".pdf")}
-    assert len(pdfs) == 5 * 4  # five languages: card, card sheet, pamphlet, flyer
+    assert len(pdfs) == 5 * 6  # five languages: card, card sheet, pamphlet, flyer, 2 posters
     for name, data in pdfs.items():
         assert first[name] == data, name
 

@@ -42,7 +42,7 @@ def golden_path(lang: str, material: str) -> Path:
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    return load_project(copy_project(tmp_path_factory.mktemp("golden") / "proj"))
+    return load_project(copy_project(tmp_path_factory.mktemp("golden") / "proj", poster=True))
 
 
 @pytest.fixture(scope="module")

@@ -66,7 +66,7 @@ def build_problems(
     if cache is None or not common or rendered.document is None:
         extra = layout_problems(project, rendered, cache=cache)
     else:
-        key = ("shared pages", job.lang, job.material)
+        key = ("shared pages", job.lang, job.name)
         if key not in cache:
             cache[key] = layout_problems(project, rendered, common, cache)
         everyone = [replace(f, location=job.slug) for f in cache[key]]

@@ -41,6 +41,7 @@ class Text:
     block: int  # identifies the nearest block-level box
     line: int  # identifies its line box
     block_element: str = ""  # that block's element, e.g. "p.subhead", "li.service"
+    role: str | None = None  # the nearest data-role: a per-role type minimum (a headline)
 
 
 @dataclass
@@ -113,6 +114,9 @@ def walk(document: Any, paper: str = "#FFFFFF", pages: frozenset[int] | None = N
             fit = element.get("data-fit")
             if fit and "::" not in tag:
                 state["region"] = fit
+            role = element.get("data-role")
+            if role and "::" not in tag:
+                state["role"] = role
             if tag == "a" and element.get("href") is not None:
                 state["link"] = element
             if tag in ("table",):
@@ -166,6 +170,7 @@ def walk(document: Any, paper: str = "#FFFFFF", pages: frozenset[int] | None = N
                 block=state["block"],
                 line=state["line"],
                 block_element=state["block_label"],
+                role=state["role"],
             )
             texts.append(text)
             centre = (box.position_x + box.width / 2, box.position_y + box.height / 2)
@@ -194,6 +199,7 @@ def walk(document: Any, paper: str = "#FFFFFF", pages: frozenset[int] | None = N
             "classed": "",
             "block_label": "",
             "region": None,
+            "role": None,
             "link": None,
             "in_table": False,
             "opacity": 1.0,
@@ -386,7 +392,7 @@ class Doc:
             check=check,
             location=job.slug,
             lang=job.lang,
-            material=job.material,
+            material=job.name,  # "poster-small" for a further size
             **fields,
         )
 

@@ -34,7 +34,7 @@ def renderer_findings(rendered: Any) -> list[Finding]:
                 check,
                 location=job.slug,
                 lang=job.lang,
-                material=job.material,
+                material=job.name,
                 page=page,
             )
         )

@@ -235,7 +235,7 @@ def _work(job: Job) -> DocumentCheck:
     try:
         return check_document(renderer.project, renderer.render(job))
     except MakeprintError as exc:  # this document cannot be made (its URL too long for its code)
-        where = {"location": job.slug, "lang": job.lang, "material": job.material}
+        where = {"location": job.slug, "lang": job.lang, "material": job.name}
         return DocumentCheck(job, [finding_from(p, "qr", **where) for p in exc.problems], [], 0)
     except Exception as exc:  # one broken document must not hide the others' findings
         finding = Finding(
@@ -243,7 +243,7 @@ def _work(job: Job) -> DocumentCheck:
             check="render",
             location=job.slug,
             lang=job.lang,
-            material=job.material,
+            material=job.name,
             hint="this is a bug in makeprint or a template; report it with this message",
         )
         return DocumentCheck(job, [finding], [], 0)
