@@ -40,7 +40,7 @@ RESULT = re.compile(r"^\s*(?P<name>\S+__mutmut_\d+): (?P<status>.+?)\s*$")
 # module (under makeprint_engine/) → the pytest arguments that select the tests guarding it.
 MODULES: dict[str, list[str]] = {
     "hours": ["tests/test_hours.py"],
-    "fields": ["tests/test_fields.py", "tests/test_validation.py"],
+    "fields": ["tests/test_fields.py"],
     "qr": ["tests/test_geometry_qr.py"],
     "readability": ["tests/test_checks_fire.py", "-k", "kincaid or inflesz or readab"],
     "fetcher": ["tests/test_safety.py"],
