@@ -42,7 +42,8 @@ MODULES: dict[str, list[str]] = {
     "hours": ["tests/test_hours.py"],
     "fields": ["tests/test_fields.py"],
     "qr": ["tests/test_geometry_qr.py"],
-    "readability": ["tests/test_checks_fire.py", "-k", "kincaid or inflesz or readab"],
+    "readability": ["tests/test_readability.py", "tests/test_checks_fire.py", "-k",
+                    "readab or kincaid or inflesz or sentences or syllable"],
     "fetcher": ["tests/test_safety.py"],
 }
 
