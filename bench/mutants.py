@@ -41,7 +41,8 @@ RESULT = re.compile(r"^\s*(?P<name>\S+__mutmut_\d+): (?P<status>.+?)\s*$")
 MODULES: dict[str, list[str]] = {
     "hours": ["tests/test_hours.py"],
     "fields": ["tests/test_fields.py"],
-    "qr": ["tests/test_geometry_qr.py"],
+    "qr": ["tests/test_geometry_qr.py", "tests/test_links.py", "-k",
+           "not built_ and not long_host"],
     "readability": ["tests/test_readability.py", "tests/test_checks_fire.py", "-k",
                     "readab or kincaid or inflesz or sentences or syllable"],
     "fetcher": ["tests/test_safety.py"],
