@@ -36,8 +36,9 @@ class Hours:
 
 
 def _day(token: str) -> int:
-    key = token.strip().lower()[:3]
-    if key not in DAYS or len(token.strip()) not in (3, len(_full_name(key))):
+    word = token.strip().lower()
+    key = word[:3]
+    if key not in DAYS or word not in (key, _full_name(key)):
         raise FieldError(f'"{token.strip()}" is not a day', "use Mon, Tue, Wed, Thu, Fri, Sat, Sun")
     return DAYS.index(key)
 

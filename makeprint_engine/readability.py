@@ -28,7 +28,8 @@ from functools import lru_cache
 
 MEASURED = {"en": "flesch-kincaid-grade", "es": "inflesz"}
 _WORD_RE = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
-_SENTENCE_END_RE = re.compile(r"(?<=[.!?…])[\"'”’»)\]]*\s+|\s*[·•]\s*")
+# A sentence ends after . ! ? … and any closing quote or bracket (kept with the sentence).
+_SENTENCE_END_RE = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][\"'”’»)\]]))\s+|\s*[·•]\s*")
 
 
 @dataclass(frozen=True)

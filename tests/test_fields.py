@@ -224,3 +224,65 @@ def test_unknown_country_codes_are_rejected(raw: str) -> None:
         check_country(raw)
     assert "is not a known country code" in info.value.message
     assert info.value.hint and "ISO 3166-1" in info.value.hint
+
+
+# --- what mutation testing found unguarded (bench/mutants.py fields) ------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Москва — Центр", "moskva-tsentr"),       # Cyrillic transliterated, the dash a break
+        ("华埠 Clinic", "huabu-clinic"),             # Han beside Latin
+        ("Ωmega ЁЖ", "omega-ezh"),                  # Greek and Cyrillic capitals lowercased
+        ("Café ЁЖ", "cafe-ezh"),                    # Latin keeps its accent rule beside them
+        ("—Москва—", "moskva"),                     # no hyphen at either end
+        ("Подъезд 2", "podezd-2"),                  # ъ is no word break
+    ],
+)
+def test_slugify_transliterates_other_scripts_into_lowercase_ascii(name: str, slug: str) -> None:
+    assert slugify(name) == slug
+
+
+def test_check_slug_hint_shows_a_valid_slug() -> None:
+    with pytest.raises(FieldError) as info:
+        check_slug("East Side")
+    assert info.value.hint == (
+        "use only lowercase a-z, 0-9 and single hyphens, e.g. east-side-clinic"
+    )
+
+
+def test_an_extension_is_split_from_the_number_it_follows() -> None:
+    phone = parse_phone("416 555 0123 ext 7", "CA")
+    assert (phone.main, phone.extension) == ("(416) 555-0123", "ext. 7")
+    abroad = parse_phone("+44 20 7946 0958 x3", "US")
+    assert (abroad.main, abroad.extension) == ("+44 20 7946 0958", "x3")
+    plain_number = parse_phone("410 555 0142", "US")
+    assert (plain_number.main, plain_number.extension) == ("(410) 555-0142", "")
+
+
+def test_invalid_number_hint_shows_the_countrys_own_example_or_an_international_one() -> None:
+    with pytest.raises(FieldError) as info:
+        parse_phone("12", "MX")
+    assert info.value.hint == "write it like 200 123 4567"
+    with pytest.raises(FieldError) as info:
+        parse_phone("12", "AQ")  # Antarctica: no example number
+    assert info.value.hint == "write it like +1 410 555 0142"
+
+
+def test_url_errors_hint_at_their_own_fix() -> None:
+    with pytest.raises(FieldError) as info:
+        check_https_url("http://example.org")
+    assert info.value.hint == "write the full address, e.g. https://example.org/intake"
+    with pytest.raises(FieldError) as info:
+        check_https_url("https://[::1")  # urlsplit raises: still a clear error
+    assert info.value.message == '"https://[::1" is not an https URL'
+    with pytest.raises(FieldError) as info:
+        check_https_url("https://example.org/my form")
+    assert info.value.hint == "encode spaces as %20 or remove them"
+
+
+def test_unknown_country_hint_names_the_standard_and_examples() -> None:
+    with pytest.raises(FieldError) as info:
+        check_country("XX")
+    assert info.value.hint == "use a two-letter ISO 3166-1 code such as US, CA, MX or GB"

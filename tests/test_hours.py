@@ -267,3 +267,72 @@ def test_the_connector_comes_from_cldr_data_not_a_table() -> None:
         first, second = locale.interval_formats["MEd"]["M"]
         assert first == second + range_connector(locale)
     assert range_connector(Locale.parse("zh_Hans")) == "至"
+
+
+# --- what mutation testing found unguarded (bench/mutants.py hours) -------------------------
+
+
+def test_a_day_is_its_three_letters_or_its_whole_name_and_nothing_else() -> None:
+    (entry,) = parse_hours("MONDAY-friday 09:00-17:00").entries
+    assert entry.days == (MON, TUE, WED, THU, FRI)
+    for wrong in ("Mondax", "Frixay", "Satxrday", "Sunda"):
+        with pytest.raises(FieldError) as info:
+            parse_hours(f"{wrong} 09:00-17:00")
+        assert info.value.message == f'"{wrong}" is not a day'
+
+
+def test_spaces_around_days_and_dashes_are_allowed() -> None:
+    assert parse_hours("Mon - Fri 09:00-17:00") == parse_hours("Mon-Fri 09:00-17:00")
+    assert parse_hours("Mon, Wed 09:00-17:00") == parse_hours("Mon,Wed 09:00-17:00")
+    assert parse_hours(" 24 / 7 ").always_open
+
+
+@pytest.mark.parametrize(
+    ("raw", "hint"),
+    [
+        ("Mox 09:00-17:00", "use Mon, Tue, Wed, Thu, Fri, Sat, Sun"),
+        ("Fri-Mon 09:00-17:00", "write ranges Monday-first, e.g. Mon-Fri"),
+        ("Mon,Mon 09:00-10:00", "name each day once"),
+        ("Mon 9am-5pm", "write times as HH:MM, e.g. 09:00"),
+        ("Mon 25:00-26:00", "use 00:00 to 24:00"),
+        ("Mon-Fri 09:00-17:00; Fri 10:00-12:00", "give each day one entry"),
+        ("Mon 09:00", "write hours like 'Mon-Fri 09:00-17:00; Sat 10:00-14:00' or '24/7'"),
+    ],
+)
+def test_each_error_hints_at_its_own_fix(raw: str, hint: str) -> None:
+    with pytest.raises(FieldError) as info:
+        parse_hours(raw)
+    assert info.value.hint == hint
+
+
+def test_a_time_span_never_breaks_inside_but_the_list_may_between_spans() -> None:
+    [(days, times)] = format_hours(parse_hours("Mon-Fri 09:00-12:00,13:00-17:00"), "en_US", "")
+    assert " " not in days and "\u2009" not in days
+    first, second = times.split(" and ")
+    assert " " not in first and " " not in second and "\u2009" not in first + second
+
+
+def test_all_day_prints_its_label_not_a_single_time() -> None:
+    assert format_hours(parse_hours("Sat 00:00-24:00"), "en_US", "Open 24/7") == [("Sat", "24 h")]
+    assert format_hours(parse_hours("Sat 00:00-24:00"), "en_US", "x", "all day") == [
+        ("Sat", "all day")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("formats", "connector"),
+    [
+        ({"MEd": {"M": ("E, M/d – ", "E, M/d")}}, " – "),       # the MEd interval's connector
+        ({"MEd": {"M": ("M/d'至'", "M/d")}}, "至"),             # quotes dropped
+        ({"MEd": {}, None: "{0} ~ {1}"}, " ~ "),               # no MEd: the fallback interval
+        ({"MEd": {"M": ("E", "E, M/d")}, None: "{0}-{1}"}, "-"),  # MEd not a prefix: fallback
+        ({}, "\u2009–\u2009"),                                 # nothing: a spaced en dash
+        ({None: "{0}{1}"}, "–"),                               # an empty connector: en dash
+    ],
+)
+def test_range_connector_reads_the_locale_or_falls_back(formats: dict, connector: str) -> None:
+    from types import SimpleNamespace
+
+    from makeprint_engine.hours import range_connector
+
+    assert range_connector(SimpleNamespace(interval_formats=formats)) == connector
