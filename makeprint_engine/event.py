@@ -54,9 +54,15 @@ def event_materials(project: Project) -> tuple[str, ...]:
     return found or tuple(project.materials)
 
 
-def date_label(date: dt.date, locale: str, today: dt.date) -> str:
+def date_label(date: dt.date, locale: str, today: dt.date, day_names: tuple[str, ...] = ()) -> str:
+    """"Sat, Dec 12" in the locale's words. A language whose CLDR locale names no days
+    (``day_names`` in its language.yaml: Haitian Creole) has no month names there either:
+    its own day name and the date in figures, day first ("Samdi 12/12")."""
     from babel.dates import format_skeleton
 
+    if day_names:
+        figures = f"{date.day}/{date.month}" + ("" if date.year == today.year else f"/{date.year}")
+        return f"{day_names[date.weekday()]} {figures}"
     skeleton = "MMMEd" if date.year == today.year else "yMMMEd"
     return format_skeleton(skeleton, date, locale=locale)
 
@@ -142,7 +148,8 @@ def validate_event(
 
     # The name line with the date, in the document's language, validated again: it must
     # still fit the limits a locations file has.
-    label = date_label(date, project.languages[lang].locale, today)
+    language = project.languages[lang]
+    label = date_label(date, language.locale, today, language.day_names)
     dated = dict(fields, name=f"{text['name']} — {label}", slug=f"{location.slug}-{date}")
     final, problems = location_from_fields(
         dated, project.organization, languages, source="event form"

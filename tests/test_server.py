@@ -508,6 +508,12 @@ def test_the_date_is_printed_with_the_name_in_each_language(project: Path) -> No
     assert spanish.location.name.startswith("Pop-up at Lexington Market — sáb")
     later, _ = validate_event(proj, event_form(date="2032-01-02", lang="en"), today)
     assert later is not None and later.location.name.endswith("Jan 2, 2032")
+    # CLDR names no days or months in Haitian Creole: the language's own day name, the date in
+    # figures day first (not CLDR root's "M03 8, Sat").
+    creole, _ = validate_event(proj, event_form(date="2031-03-08", lang="ht"), today)
+    assert creole is not None and creole.location.name.endswith("— Samdi 8/3")
+    creole_later, _ = validate_event(proj, event_form(date="2032-01-02", lang="ht"), today)
+    assert creole_later is not None and creole_later.location.name.endswith("— Vandredi 2/1/2032")
     # Without a usable date, times-only hours raise no second, confusing error.
     _, errors = validate_event(proj, event_form(date="soon"), today)
     assert set(errors) == {"date"}
