@@ -82,8 +82,11 @@ class Fingerprints:
             files += [templates / "styles" / "base.css", templates / "styles" / f"{material}.css"]
             if self.project.languages[lang].direction == "rtl":
                 files += [templates / "styles" / "rtl.css"]
-            if meta.card_sheet and self.options.profile == "office":  # the card sheet's stock
-                sheet = self.options.sheet or DEFAULT_SHEET[self.project.organization.paper]
+            if meta.stock and self.options.profile == "office":  # the card or label stock
+                sheet = self.options.sheet
+                stock = self.project.sheets.get(sheet or "")
+                if stock is None or stock.kind != meta.stock:
+                    sheet = DEFAULT_SHEET[meta.stock][self.project.organization.paper]
                 files += [templates / "sheets" / f"{sheet}.yaml"]
             content = self.project.content_dir
             files += [content / "organization.yaml", content / "hotlines.yaml"]
