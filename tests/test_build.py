@@ -12,9 +12,11 @@ import pypdf
 import pytest
 from conftest import REPO, decode_qr, manifest, pdf_text, pdf_text_runs, run_cli, snapshot
 
-MATERIAL_PAGES = {"wallet-card": 2, "pamphlet": 2, "flyer": 1}
+MATERIAL_PAGES = {"wallet-card": 2, "pamphlet": 2, "flyer": 1, "kit-label": 1}
 # Page size in PDF points for a letter organization.
-MATERIAL_SIZE = {"wallet-card": (252, 144), "pamphlet": (792, 612), "flyer": (612, 792)}
+MATERIAL_SIZE = {"wallet-card": (252, 144), "pamphlet": (792, 612), "flyer": (612, 792),
+                 "kit-label": (288, 144)}
+SHEET_PAGES = {"wallet-card": 2, "kit-label": 1}  # card fronts and backs; one page of labels
 
 
 def sample_rows() -> list[dict[str, str]]:
@@ -35,9 +37,10 @@ def test_every_location_language_material_is_built(built: Path) -> None:
         for material in MATERIAL_PAGES
     }
     sheets = {
-        f"{row['slug']}/{lang}/wallet-card-sheet.pdf"
+        f"{row['slug']}/{lang}/{material}-sheet.pdf"
         for row in sample_rows()
         for lang in row_langs(row)
+        for material in SHEET_PAGES
     }
     assert {f["path"] for f in files} == expected | sheets
     for entry in files:
@@ -46,8 +49,8 @@ def test_every_location_language_material_is_built(built: Path) -> None:
         if entry["variant"] == "single":
             assert entry["pages"] == MATERIAL_PAGES[str(entry["material"])]
         else:
-            sheet = (entry["variant"], entry["material"], entry["pages"])
-            assert sheet == ("sheet", "wallet-card", 2)
+            assert entry["variant"] == "sheet"
+            assert entry["pages"] == SHEET_PAGES[str(entry["material"])]
         keys = {"location", "lang", "material", "variant", "path", "pages", "sha256", "qr_url"}
         assert set(entry) == keys
 
@@ -76,6 +79,8 @@ def test_location_fields_are_printed(built: Path, material: str) -> None:
             flat = " ".join(text.split()).replace(")", "(")
             assert location.name in flat
             assert location.phone.national.replace(")", "(") in flat
+            if material == "kit-label":  # the program's name and number: no address
+                continue
             for line in location.address_lines:
                 assert line in flat, (material, lang, line)
             if material != "wallet-card":  # the card has room for the main phone only
@@ -223,7 +228,8 @@ def test_replaced_workers_give_identical_bytes(
     assert result.exit_code == 0, result.output
     first = snapshot(built / "output")
     pdfs = {n: d for n, d in snapshot(out).items() if n.endswith(".pdf")}
-    assert len(pdfs) == 5 * 4  # five languages: card, card sheet, pamphlet, flyer
+    # five languages: card, card sheet, pamphlet, flyer, kit label, label sheet
+    assert len(pdfs) == 5 * 6
     for name, data in pdfs.items():
         assert first[name] == data, name
 
