@@ -231,7 +231,9 @@ def stock(**changes: float) -> Sheet:
 
 
 def every_stock() -> list[Sheet]:
-    shipped = list(load_sheets(REPO / "templates" / "sheets", REPO).values())
+    """Card stocks: the shipped ones and a few made up (label stocks: tests/test_kit_label.py)."""
+    shipped = [s for s in load_sheets(REPO / "templates" / "sheets", REPO).values()
+               if s.kind == "cards"]
     return shipped + [
         stock(margin_left=12.7),  # lopsided: 1/2 in left, 1 in right
         stock(columns=2, rows=4, gutter_x=10.0, gutter_y=8.0, margin_left=14.05,
