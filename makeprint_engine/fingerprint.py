@@ -13,7 +13,6 @@ from pathlib import Path
 from .options import Options
 from .plan import Job
 from .project import Project
-from .sheets import DEFAULT_SHEET
 
 CACHE = ".cache/fingerprints.json"
 _DEPENDS_RE = re.compile(r"""{%-?\s*(?:extends|include|import|from)\s+["']([^"']+)["']""")
@@ -83,10 +82,7 @@ class Fingerprints:
             if self.project.languages[lang].direction == "rtl":
                 files += [templates / "styles" / "rtl.css"]
             if meta.stock and self.options.profile == "office":  # the card or label stock
-                sheet = self.options.sheet
-                stock = self.project.sheets.get(sheet or "")
-                if stock is None or stock.kind != meta.stock:
-                    sheet = DEFAULT_SHEET[meta.stock][self.project.organization.paper]
+                sheet = self.project.sheet_name(self.options.sheet, meta.stock)
                 files += [templates / "sheets" / f"{sheet}.yaml"]
             content = self.project.content_dir
             files += [content / "organization.yaml", content / "hotlines.yaml"]
