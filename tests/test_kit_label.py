@@ -262,3 +262,20 @@ def test_stress_data_is_fitted_never_cut(tmp_path: Path, paper: str) -> None:
         flat = "".join(pdf_text(root / "output" / "long-name" / lang / "kit-label.pdf"))
         assert "Coalition" in flat and "Greater" in flat, lang
     shutil.rmtree(root / "output")
+
+
+def test_list_contact_sheet_and_web_page_offer_the_label_sheet(labels: tuple[str, Path]) -> None:
+    from makeprint_engine.variants import variants_for
+
+    paper, root = labels
+    listing = run_cli("list", "--project", str(root))
+    assert listing.exit_code == 0, listing.output
+    stock = {"letter": "avery-5163", "a4": "avery-l7165"}[paper]
+    line = next(x for x in listing.output.splitlines() if x.strip().startswith(stock))
+    assert "labels" in line and line.endswith("(default)")
+    assert any(x.split()[:1] == ["kit-label"] for x in listing.output.splitlines()
+               if x.startswith("  "))
+    index = (root / "output" / "index.html").read_text(encoding="utf-8")
+    assert 'href="east-harbor/ar/kit-label-sheet.pdf"' in index
+    assert "sheet of labels for label stock" in index
+    assert variants_for("kit-label")[0] == "label-sheet"  # what staff print comes first
