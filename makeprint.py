@@ -167,11 +167,12 @@ no_guides_option = click.option(
 )
 @click.option(
     "--profile", type=click.Choice(engine.PROFILES), default="office", show_default=True,
-    help="office: trim-size pages and card sheets; press: bleed and crop marks.",
+    help="office: trim-size pages, card and label sheets; press: bleed and crop marks.",
 )
 @click.option(
     "--sheet", metavar="NAME",
-    help="Card stock for wallet-card sheets (see 'makeprint list'). Default: by paper size.",
+    help="Card stock for wallet-card sheets, or label stock for kit-label sheets (see "
+    "'makeprint list'; the other kind keeps its default). Default: by paper size.",
 )
 @click.option(
     "--bleed", type=click.FloatRange(0, 10), default=None, metavar="MM",
@@ -320,10 +321,11 @@ def list_(project: str, locations: str | None, sheet_name: str | None) -> None:
         if not state.tracked:
             counts += f" (not tracked: no {engine.SOURCES_FILE})"
         click.echo(f"  {code + ':':8} {counts}")
-    click.secho("Sheet stocks (for wallet-card sheets)", bold=True)
+    click.secho("Sheet stocks (card sheets for wallet cards, label sheets for kit labels)",
+                bold=True)
     for name, stock in sorted(proj.sheets.items()):
-        default = " (default)" if proj.sheet(None).name == name else ""
-        click.echo(f"  {name:20} {stock.description}{default}")
+        default = " (default)" if proj.sheet(None, stock.kind).name == name else ""
+        click.echo(f"  {name:20} {stock.kind:7} {stock.description}{default}")
     click.secho("Materials", bold=True)
     for name, material in proj.materials.items():
         width, height = material.trim(proj.organization.paper)

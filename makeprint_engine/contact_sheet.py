@@ -143,9 +143,12 @@ def _card(
     if not pdf.is_file() or not pdf.resolve().is_relative_to(root):
         return f'<li class="doc"><p class="missing">missing: {shown}</p></li>'
     if entry.get("variant") == "sheet":
-        # The card sheet is the same card ten times, laid out for card stock: a link is
-        # enough, and it spares a build rendering a second set of thumbnails per card.
-        label = "sheet of 10 for card stock (duplex, flip on long edge)"
+        # The card sheet is the same card ten times, laid out for card stock (the label sheet
+        # likewise): a link is enough, and it spares a build a second set of thumbnails.
+        # Two pages are card fronts and backs; one page is a sheet of labels (one side).
+        label = ("sheet of labels for label stock (one side, actual size)"
+                 if entry.get("pages") == 1 else
+                 "sheet of 10 for card stock (duplex, flip on long edge)")
         return (
             f'<li class="doc"><a href="{escape(quote(str(rel)))}">{escape(label)}</a>'
             f'<p class="meta">{shown}</p></li>'

@@ -11,6 +11,7 @@ from .geometry import (
     CUT_INSET_MM,
     DEFAULT_BLEED_MM,
     FOLD_INSET_MM,
+    LABEL_INSET_MM,
     OFFICE_MARGIN_MM,
     OFFICE_SHEETS_MM,
     fold_positions,
@@ -75,12 +76,14 @@ def page_geometry(project: Project, job: Job, options: Options) -> dict[str, Any
 
     press: backgrounds run into the bleed (negative offset). office: a material the size of
     the paper is printed on a desktop printer, so colour stops 1/4 in from the sheet edge; a
-    smaller one (the card) is cut from a sheet, so its colour stops 1/16 in inside the cut.
+    smaller one (the card) is cut from a sheet, so its colour stops 1/16 in inside the cut, and
+    a label peeled off label stock keeps it 1/8 in inside its edge.
     Colour that meets a fold stops 1/16 in short of it in both profiles (``fold_inset_mm``).
     """
     paper = project.organization.paper
     rtl = project.languages[job.lang].direction == "rtl"
-    width, height = project.materials[job.material].trim(paper, job.size)
+    material = project.materials[job.material]
+    width, height = material.trim(paper, job.size)
     # The size of a sheet an office printer takes (Letter, A4, or a poster's tabloid or A3).
     on_sheet = any(
         {round(width), round(height)} == {round(sheet_w), round(sheet_h)}
@@ -91,7 +94,8 @@ def page_geometry(project: Project, job: Job, options: Options) -> dict[str, Any
         bleed = options.bleed_mm if options.bleed_mm is not None else DEFAULT_BLEED_MM[paper]
         edge = -bleed
     else:
-        edge = OFFICE_MARGIN_MM if on_sheet else CUT_INSET_MM
+        edge = (OFFICE_MARGIN_MM if on_sheet
+                else LABEL_INSET_MM if material.label_sheet else CUT_INSET_MM)
     return {
         "paper": paper,
         "profile": job.profile,

@@ -13,7 +13,6 @@ from pathlib import Path
 from .options import Options
 from .plan import Job
 from .project import Project
-from .sheets import DEFAULT_SHEET
 
 CACHE = ".cache/fingerprints.json"
 _DEPENDS_RE = re.compile(r"""{%-?\s*(?:extends|include|import|from)\s+["']([^"']+)["']""")
@@ -82,8 +81,8 @@ class Fingerprints:
             files += [templates / "styles" / "base.css", templates / "styles" / f"{material}.css"]
             if self.project.languages[lang].direction == "rtl":
                 files += [templates / "styles" / "rtl.css"]
-            if meta.card_sheet and self.options.profile == "office":  # the card sheet's stock
-                sheet = self.options.sheet or DEFAULT_SHEET[self.project.organization.paper]
+            if meta.stock and self.options.profile == "office":  # the card or label stock
+                sheet = self.project.sheet_name(self.options.sheet, meta.stock)
                 files += [templates / "sheets" / f"{sheet}.yaml"]
             content = self.project.content_dir
             files += [content / "organization.yaml", content / "hotlines.yaml"]

@@ -63,6 +63,9 @@ SAFE_MM = 3.175  # text and codes stay 1/8 in inside the trim
 # leaves plain paper at the edge, never a sliver of colour on the neighbouring panel or card.
 FOLD_INSET_MM = MM_PER_IN / 16
 CUT_INSET_MM = MM_PER_IN / 16
+# A label (die-cut, peeled off label stock) keeps its colour and text 1/8 in inside its edge
+# in office files: label sheets feed a millimetre or so off, and their corners are rounded.
+LABEL_INSET_MM = MM_PER_IN / 8
 DEFAULT_BLEED_MM = {"letter": 3.175, "a4": 3.0}
 
 
@@ -83,10 +86,16 @@ class Sheet:
     margin_top: float
     gutter_x: float
     gutter_y: float
+    kind: str = "cards"  # cards: two sides, backs mirrored; labels: one side, die-cut
 
     @property
     def count(self) -> int:
         return self.columns * self.rows
+
+    @property
+    def sides(self) -> int:
+        """Pages of an imposed sheet: fronts and backs of cards, one page of labels."""
+        return 2 if self.kind == "cards" else 1
 
 
 def card_positions(sheet: Sheet, back: bool = False) -> list[tuple[float, float]]:

@@ -1,4 +1,5 @@
-"""Finishing: cards imposed on card stock for duplex printing, and press marks around the trim.
+"""Finishing: cards imposed on card stock for duplex printing, labels on label stock, and press
+marks around the trim.
 
 Works on finished PDF pages with pikepdf (qpdf): each card side becomes one form XObject
 drawn at every position, so the vector QR code and text stay exactly as rendered.
@@ -35,13 +36,15 @@ def _line(x1: float, y1: float, x2: float, y2: float) -> str:
 
 
 def impose_cards(card_pdf: bytes, sheet: Sheet) -> bytes:
-    """Two sheet pages: every front, then every back mirrored for long-edge duplex."""
+    """Card stock: two sheet pages, every front, then every back mirrored for long-edge
+    duplex. Label stock: one page of labels, with no cut guides (the stock is die-cut)."""
     source = pikepdf.open(io.BytesIO(card_pdf))
-    if len(source.pages) != 2:
-        raise ValueError("a card to impose needs exactly two pages, front and back")
+    if len(source.pages) != sheet.sides:
+        raise ValueError("a card to impose needs exactly two pages, front and back"
+                         if sheet.sides == 2 else "a label to impose needs exactly one page")
     out = pikepdf.new()
     width, height = _pt(sheet.width), _pt(sheet.height)
-    for side, back in ((0, False), (1, True)):
+    for side, back in ((0, False), (1, True))[:sheet.sides]:
         page = out.add_blank_page(page_size=(width, height))
         card = out.copy_foreign(source.pages[side].as_form_xobject())
         name = page.add_resource(card, pikepdf.Name.XObject, pikepdf.Name("/Card"))
@@ -53,12 +56,14 @@ def impose_cards(card_pdf: bytes, sheet: Sheet) -> bytes:
             px = _pt(x) + dx
             py = height - _pt(y + sheet.card_h) + dy
             ops.append(f"q 1 0 0 1 {px:.3f} {py:.3f} cm {name} Do Q")
-        ops.append(f"/Artifact BMC q {GUIDE_GREY} G 0.3 w")
-        for x1, y1, x2, y2 in cut_guides(sheet, back=back):
-            ops.append(_line(_pt(x1), height - _pt(y1), _pt(x2), height - _pt(y2)))
-        ops.append("Q EMC")
+        if sheet.kind == "cards":
+            ops.append(f"/Artifact BMC q {GUIDE_GREY} G 0.3 w")
+            for x1, y1, x2, y2 in cut_guides(sheet, back=back):
+                ops.append(_line(_pt(x1), height - _pt(y1), _pt(x2), height - _pt(y2)))
+            ops.append("Q EMC")
         page.contents_add(pikepdf.Stream(out, "\n".join(ops).encode()), prepend=False)
-    out.docinfo["/Title"] = str(source.docinfo.get("/Title", "")) + " — card sheet"
+    what = "card sheet" if sheet.kind == "cards" else "label sheet"
+    out.docinfo["/Title"] = str(source.docinfo.get("/Title", "")) + f" — {what}"
     out.docinfo["/Creator"] = "makeprint"
     if "/Lang" in source.Root:
         out.Root.Lang = source.Root.Lang

@@ -14,7 +14,7 @@ from .yamlsrc import Mapping, load_yaml
 NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KEYS = {
     "description", "pages", "trim", "qr_min_mm", "qr_max_mm", "min_font_pt", "cost",
-    "shared_pages", "card_sheet", "fit", "sizes", "min_font_pt_roles",
+    "shared_pages", "card_sheet", "label_sheet", "fit", "sizes", "min_font_pt_roles",
 }
 FIT_KEYS = {"label", "min_pt", "field", "max_lines", "short"}
 
@@ -32,6 +32,7 @@ class Material:
     template: str  # path relative to templates/
     shared_pages: tuple[int, ...] = ()  # 1-based pages that do not depend on the location
     card_sheet: bool = False  # office profile: also imposed on card stock for duplex
+    label_sheet: bool = False  # office profile: also imposed on label stock, one-sided
     fit: FitSpec = FitSpec()  # what copyfitting may shrink, to what, and what it may drop
     # Further sizes, each a document of its own (the poster's office size): name -> paper ->
     # (width, height); written as <material>-<name>.pdf.
@@ -45,6 +46,11 @@ class Material:
 
     def min_font_pt_for(self, role: str | None) -> float:
         return self.min_font_pt_roles.get(role or "", self.min_font_pt)
+
+    @property
+    def stock(self) -> str | None:
+        """The kind of sheet stock (cards, labels) the office profile also imposes it on."""
+        return "cards" if self.card_sheet else "labels" if self.label_sheet else None
 
 
 def discover_materials(templates_dir: Path, root: Path) -> list[Material]:
@@ -109,6 +115,7 @@ def discover_materials(templates_dir: Path, root: Path) -> list[Material]:
                 template=f"materials/{name}.html",
                 shared_pages=_pages(meta, source, problems, int(pages)),
                 card_sheet=meta.get("card_sheet") is True,
+                label_sheet=meta.get("label_sheet") is True,
                 fit=_fit(meta, source, problems),
                 sizes=sizes,
                 min_font_pt_roles=_roles(meta, source, problems),

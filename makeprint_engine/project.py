@@ -36,9 +36,17 @@ class Project:
     # With skip_invalid: every problem of the location rows left out (else loading fails).
     invalid: list[Problem] = field(default_factory=list)
 
-    def sheet(self, name: str | None) -> Sheet:
-        """The named card stock, or the default for the organization's paper."""
-        chosen = name or DEFAULT_SHEET[self.organization.paper]
+    def sheet_name(self, name: str | None, kind: str = "cards") -> str:
+        """The named stock, or the default of ``kind`` (cards, labels) for the organization's
+        paper: ``--sheet`` names one stock, and the other kind keeps its default."""
+        chosen = name or DEFAULT_SHEET[kind][self.organization.paper]
+        if chosen in self.sheets and self.sheets[chosen].kind != kind:
+            chosen = DEFAULT_SHEET[kind][self.organization.paper]
+        return chosen
+
+    def sheet(self, name: str | None, kind: str = "cards") -> Sheet:
+        """The stock ``sheet_name`` chooses; an unknown name is an error."""
+        chosen = self.sheet_name(name, kind)
         if chosen not in self.sheets:
             raise MakeprintError(Problem(
                 f'no sheet stock named "{chosen}"', path="templates/sheets",

@@ -467,14 +467,16 @@ class Renderer:
             if job.material == "pamphlet":
                 folds = [page["folds"]["outside"], page["folds"]["inside"]]
             return impose.add_press_marks(pdf, page["bleed_mm"], folds), []
-        if material.card_sheet:
-            sheet = self.project.sheet(self.options.sheet)
+        if material.stock:
+            sheet = self.project.sheet(self.options.sheet, material.stock)
             width, height = material.trim(self.project.organization.paper)
+            item = "card" if material.stock == "cards" else "label"
             if abs(sheet.card_w - width) > 0.5 or abs(sheet.card_h - height) > 0.5:
                 raise ValueError(
-                    f"sheet {sheet.name} holds {sheet.card_w:g} × {sheet.card_h:g} mm cards, "
-                    f"but the card is {width:g} × {height:g} mm")
-            return pdf, [(job.sibling("sheet"), impose.impose_cards(pdf, sheet), 2, "sheet")]
+                    f"sheet {sheet.name} holds {sheet.card_w:g} × {sheet.card_h:g} mm "
+                    f"{item}s, but the {item} is {width:g} × {height:g} mm")
+            imposed = impose.impose_cards(pdf, sheet)
+            return pdf, [(job.sibling("sheet"), imposed, sheet.sides, "sheet")]
         return pdf, []
 
     def _pdf_options(self) -> dict[str, Any]:

@@ -1,16 +1,21 @@
-"""Card stocks: one small YAML file per sheet layout under templates/sheets/, no code."""
+"""Card and label stocks: one small YAML file per sheet layout under templates/sheets/, no code."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from .errors import Problems, display_path
-from .geometry import OFFICE_MARGIN_MM, PAPER_MM, Sheet, to_mm
+from .geometry import LABEL_INSET_MM, OFFICE_MARGIN_MM, PAPER_MM, Sheet, to_mm
 from .yamlsrc import Mapping, load_yaml
 
-KEYS = {"description", "paper", "card", "columns", "rows", "margin_left", "margin_top",
-        "gutter_x", "gutter_y"}
-DEFAULT_SHEET = {"letter": "avery-8371", "a4": "a4-10up-85x55"}
+KEYS = {"description", "kind", "paper", "card", "label", "columns", "rows", "margin_left",
+        "margin_top", "gutter_x", "gutter_y"}
+# cards: printed both sides, cut or snapped apart; labels: one side, die-cut, peeled off.
+KINDS = {"cards": "card", "labels": "label"}  # kind -> the key that gives the item's size
+DEFAULT_SHEET = {
+    "cards": {"letter": "avery-8371", "a4": "a4-10up-85x55"},
+    "labels": {"letter": "avery-5163", "a4": "avery-l7165"},
+}
 
 
 def load_sheets(folder: Path, root: Path) -> dict[str, Sheet]:
@@ -31,6 +36,12 @@ def load_sheets(folder: Path, root: Path) -> dict[str, Sheet]:
             problems.add("unknown setting", **where(key),
                          hint="valid settings are " + ", ".join(sorted(KEYS)))
         before = len(problems.errors)
+        kind = str(data.get("kind", "cards"))
+        if kind not in KINDS:
+            problems.add(f'"{kind}" is not a kind of stock', **where("kind"),
+                         hint="use cards or labels")
+            continue
+        size_key = KINDS[kind]
         paper = str(data.get("paper", ""))
         if paper not in PAPER_MM:
             problems.add(f'"{paper}" is not a paper size', **where("paper"),
@@ -54,15 +65,15 @@ def load_sheets(folder: Path, root: Path) -> dict[str, Sheet]:
                 return 1
             return value
 
-        card = data.get("card")
+        card = data.get(size_key)
         card_w = card_h = 0.0
         if not isinstance(card, list) or len(card) != 2:
-            problems.add("must be [width, height]", **where("card"), hint="e.g. [3.5in, 2in]")
+            problems.add("must be [width, height]", **where(size_key), hint="e.g. [3.5in, 2in]")
         else:
             try:
                 card_w, card_h = to_mm(str(card[0])), to_mm(str(card[1]))
             except ValueError as exc:
-                problems.add(str(exc), **where("card"))
+                problems.add(str(exc), **where(size_key))
         width, height = PAPER_MM[paper]
         sheet = Sheet(
             name=path.stem, description=str(data.get("description", path.stem)), paper=paper,
@@ -70,6 +81,7 @@ def load_sheets(folder: Path, root: Path) -> dict[str, Sheet]:
             columns=count("columns"), rows=count("rows"),
             margin_left=length("margin_left"), margin_top=length("margin_top"),
             gutter_x=length("gutter_x", "0mm"), gutter_y=length("gutter_y", "0mm"),
+            kind=kind,
         )
         if len(problems.errors) > before:
             continue
@@ -79,9 +91,13 @@ def load_sheets(folder: Path, root: Path) -> dict[str, Sheet]:
             problems.add("the cards do not fit on the paper", path=source, line=1,
                          hint="check the card size, counts, margins and gutters")
             continue
-        if min(sheet.margin_left, sheet.margin_top, width - right, height - bottom) < (
+        # A label's print stays LABEL_INSET_MM inside its edge, so a label may come nearer
+        # the paper edge than a card (Avery 5163: 5/32 in) while its print stays printable.
+        inset = LABEL_INSET_MM if kind == "labels" else 0.0
+        if min(sheet.margin_left, sheet.margin_top, width - right, height - bottom) + inset < (
                 OFFICE_MARGIN_MM - 0.01):
-            problems.add("cards come closer than 1/4 in (6.35 mm) to the paper edge",
+            what = f"{kind} come" if not inset else "the labels' print comes"
+            problems.add(f"{what} closer than 1/4 in (6.35 mm) to the paper edge",
                          path=source, line=1,
                          hint="office printers cannot print there; choose wider margins")
             continue

@@ -1,5 +1,6 @@
 """Versions of one document that the web page offers: the single item, the wallet-card sheet
-for card stock, the poster's office size, and the press version (bleed, crop and fold marks).
+for card stock, the kit-label sheet for label stock, the poster's office size, and the press
+version (bleed, crop and fold marks).
 
 Adding one is two edits here: a ``Variant`` in ``VARIANTS`` with the ``Options`` its renderer
 needs, and a line in ``variants_for`` saying which materials have it. The server asks
@@ -29,8 +30,9 @@ class Variant:
 
 
 def _sheet(renderer: Renderer, job: Job, draft: bool) -> Rendered:
-    """The card imposed ten times on card stock: fronts, then backs for long-edge duplex.
-    A draft of a card that does not fit is the card itself, where its marks are."""
+    """The card imposed ten times on card stock: fronts, then backs for long-edge duplex; or
+    the label on a sheet of label stock. A draft of one that does not fit is the item itself,
+    where its marks are."""
     rendered = renderer.render(job, draft=draft)
     sheets = [extra for extra in rendered.extras if extra[3] == "sheet"]
     if rendered.ok and sheets:
@@ -55,6 +57,8 @@ def _small_press(renderer: Renderer, job: Job, draft: bool) -> Rendered:
 VARIANTS: dict[str, Variant] = {
     "single": Variant("single", "Single item"),
     "sheet": Variant("sheet", "Sheet of 10 cards (Avery 8371 stock, duplex)", render=_sheet),
+    "label-sheet": Variant("label-sheet", "Sheet of labels (Avery 5163 / L7165 stock, one side)",
+                           render=_sheet),
     "press": Variant("press", "Print shop (bleed and crop marks)",
                      Options(profile="press"), render=_press),
     "small": Variant("small", "Office printer: Letter or A4 paper", render=_small),
@@ -65,6 +69,8 @@ VARIANTS: dict[str, Variant] = {
 
 def variants_for(material: str) -> list[str]:
     """The variants the page offers for ``material``, the default first."""
+    if material == "kit-label":  # what staff print: the sheet; one label is for looking at
+        return ["label-sheet", "single", "press"]
     names = ["single"]
     if material == "wallet-card":
         names.append("sheet")

@@ -12,12 +12,13 @@ import pypdf
 import pytest
 from conftest import REPO, decode_qr, manifest, pdf_text, pdf_text_runs, run_cli, snapshot
 
-MATERIAL_PAGES = {"wallet-card": 2, "pamphlet": 2, "flyer": 1, "poster": 1}
+MATERIAL_PAGES = {"wallet-card": 2, "pamphlet": 2, "flyer": 1, "poster": 1, "kit-label": 1}
 # Page size in PDF points for a letter organization (the poster: tabloid).
 MATERIAL_SIZE = {"wallet-card": (252, 144), "pamphlet": (792, 612), "flyer": (612, 792),
-                 "poster": (792, 1224)}
+                 "poster": (792, 1224), "kit-label": (288, 144)}
 # Further sizes, each its own file: the poster on Letter for office printers.
 SIZES = {"poster-small": (612, 792)}
+SHEET_PAGES = {"wallet-card": 2, "kit-label": 1}  # card fronts and backs; one page of labels
 
 
 def sample_rows() -> list[dict[str, str]]:
@@ -41,7 +42,7 @@ def test_every_location_language_material_is_built(built: Path) -> None:
         f"{row['slug']}/{lang}/{name}.pdf"
         for row in sample_rows()
         for lang in row_langs(row)
-        for name in ("wallet-card-sheet", *SIZES)
+        for name in (*(f"{material}-sheet" for material in SHEET_PAGES), *SIZES)
     }
     assert {f["path"] for f in files} == expected | extra
     for entry in files:
@@ -50,8 +51,8 @@ def test_every_location_language_material_is_built(built: Path) -> None:
         if entry["variant"] == "single":
             assert entry["pages"] == MATERIAL_PAGES[str(entry["material"])]
         else:
-            sheet = (entry["variant"], entry["material"], entry["pages"])
-            assert sheet == ("sheet", "wallet-card", 2)
+            assert entry["variant"] == "sheet"
+            assert entry["pages"] == SHEET_PAGES[str(entry["material"])]
         keys = {"location", "lang", "material", "variant", "path", "pages", "sha256", "qr_url"}
         assert set(entry) == keys | ({"size"} if entry["path"].endswith("-small.pdf") else set())
 
@@ -89,6 +90,8 @@ def test_location_fields_are_printed(built: Path, material: str) -> None:
             flat = flat.replace("\ufffe", "-")
             assert location.name in flat
             assert location.phone.national.replace(")", "(") in flat
+            if material == "kit-label":  # the program's name and number: no address
+                continue
             for line in location.address_lines:
                 assert line in flat, (material, lang, line)
             # The card has room for the main phone only; the poster leads with it alone.
@@ -237,7 +240,8 @@ def test_replaced_workers_give_identical_bytes(
     assert result.exit_code == 0, result.output
     first = snapshot(built / "output")
     pdfs = {n: d for n, d in snapshot(out).items() if n.endswith(".pdf")}
-    assert len(pdfs) == 5 * 6  # five languages: card, card sheet, pamphlet, flyer, 2 posters
+    # five languages: card, card sheet, pamphlet, flyer, 2 posters, kit label, label sheet
+    assert len(pdfs) == 5 * 8
     for name, data in pdfs.items():
         assert first[name] == data, name
 

@@ -19,7 +19,7 @@ import makeprint
 import makeprint_engine
 
 SAMPLE_SLUGS = ("east-harbor", "riverside-clinic", "mobile-outreach")
-SAMPLE_MATERIALS = ("flyer", "pamphlet", "wallet-card")
+SAMPLE_MATERIALS = ("flyer", "kit-label", "pamphlet", "wallet-card")
 # "N files written to WHERE in X s", then optionally " (M up to date)" and "; K failed".
 SUMMARY = re.compile(
     r"^(?P<written>\d+) files written to (?P<where>.+?) in (?P<seconds>\d+\.\d) s"

@@ -81,12 +81,12 @@ _QR_IN_GOLDEN = re.compile(
 def intake_by_hand(lang: str, material: str) -> str:
     """What the sample's code for SLUG must open, spelled out from the sample's own files:
     the intake_url in content/locations.csv, and the tracking content/organization.yaml asks
-    for (qr_tracking). The card's code carries none: the density budget keeps its modules at
-    0.5 mm within the card's 20 mm, and the tracked URL would need a larger code."""
+    for (qr_tracking). The card's and the kit label's codes carry none: the density budget
+    keeps their modules at 0.5 mm within 20 mm, and the tracked URL would need a larger code."""
     with open(REPO / "content" / "locations.csv", encoding="utf-8", newline="") as handle:
         [intake] = [row["intake_url"] for row in csv.DictReader(handle) if row["slug"] == SLUG]
     assert intake == "https://example.org/intake?site=east-harbor"
-    if material == "wallet-card":
+    if material in ("wallet-card", "kit-label"):
         return intake
     return (f"{intake}&utm_source={material}&utm_medium=print&utm_campaign={SLUG}"
             f"&utm_content={lang}")

@@ -42,9 +42,10 @@ LANGS = ("en", "es", "vi", "zh-Hans", "ar", "ko", "ru", "pt-BR", "tl", "ht")
 TRANSLATED = LANGS[1:]
 # The sample lists five languages for east-harbor; the shared build prints it in all of them.
 assert set(LANGS) == set(SHIPPED), "a shipped language is missing from this file's tables"
-MATERIALS = {"wallet-card": 2, "pamphlet": 2, "flyer": 1}
+MATERIALS = {"wallet-card": 2, "pamphlet": 2, "flyer": 1, "kit-label": 1}
 # (page index, dpi) where each material's QR code is decoded.
-QR_PAGE = {"wallet-card": (1, 300), "pamphlet": (0, 150), "flyer": (0, 150)}
+QR_PAGE = {"wallet-card": (1, 300), "pamphlet": (0, 150), "flyer": (0, 150),
+           "kit-label": (0, 300)}
 SAFE_PT = 0.15 * 72  # the wallet card's text margin (.who / rtl .who: 0.15 in from the trim)
 CJK_CARD_LIMIT = 400_000  # bytes
 
@@ -243,7 +244,8 @@ def preflight_report(site: Site) -> dict[str, Any]:
 def test_every_language_and_material_is_built(site: Site) -> None:
     assert set(site.entries) == {(lang, m) for lang in LANGS for m in MATERIALS}
     for lang in LANGS:
-        assert (site.root / "output" / SLUG / lang / "wallet-card-sheet.pdf").is_file()
+        for sheet in ("wallet-card-sheet.pdf", "kit-label-sheet.pdf"):
+            assert (site.root / "output" / SLUG / lang / sheet).is_file()
     # The build reports warnings (here: each draft translation it built) ...
     for lang in TRANSLATED:
         assert f"content/{lang}/language.yaml" in site.output and "draft" in site.output
@@ -268,7 +270,7 @@ def test_document(site: Site, lang: str, material: str) -> None:
     # flyer's 38 mm all of it.
     query = dict(parse_qsl(urlsplit(str(entry["qr_url"])).query))
     assert query.get("utm_content", lang) == lang
-    if material == "wallet-card":
+    if material in ("wallet-card", "kit-label"):
         assert not any(name.startswith("utm_") for name in query)
     if material == "flyer":
         assert query["utm_content"] == lang
@@ -785,6 +787,9 @@ def test_arabic_phone_numbers_and_addresses_stay_left_to_right(site: Site) -> No
         text = " ".join(page_runs(site.pdf("ar", material)))
         assert parens(PHONE) in parens(text)
         text = flat(text)  # an address line's last two words are bound by a no-break space
+        if material == "kit-label":  # the program's name and phone, and the printed link
+            assert "example.org/intake?site=east-harbor" in text.replace(" ", "")
+            continue
         assert "1200 Eastern Ave" in text and "Baltimore, MD 21224" in text
         if material != "wallet-card":
             assert "help@example.org" in text

@@ -211,6 +211,11 @@ CHANGES = {
         (),
         _in("wallet-card"),
     ),
+    "label-stock": (  # the default label stock for letter paper: only kit labels use it
+        lambda r: append(r / T / "sheets" / "avery-5163.yaml", "# edited\n"),
+        (),
+        _in("kit-label"),
+    ),
     "asset": (lambda r: append(r / "assets" / "logo.svg", "<!-- edited -->\n"), SMALL, _every),
     "language-common": (
         lambda r: append(r / C / "es" / "common.yaml", "# edited\n"),

@@ -60,8 +60,8 @@ def expected(root: Path) -> tuple[dict[str, int], int]:
     for job in jobs:
         material = project.materials[job.material]
         pages[job.relpath] = material.pages
-        if material.card_sheet:
-            pages[job.sibling("sheet")] = 2  # a front sheet and a back sheet
+        if material.stock:  # cards: a front sheet and a back sheet; labels: one sheet
+            pages[job.sibling("sheet")] = 2 if material.stock == "cards" else 1
     return pages, len(jobs)
 
 

@@ -39,8 +39,10 @@ IN = MM_PER_IN
 PT = 72 / MM_PER_IN  # points per millimetre
 SAFE_PT = 9.0  # 0.125 in: text and QR modules stay this far inside the trim (letter orgs)
 LETTER_BLEED_PT = 9.0  # 0.125 in
-MATERIAL_SIZE = {"wallet-card": (252, 144), "pamphlet": (792, 612), "flyer": (612, 792)}
-QR_PAGE = {"wallet-card": 1, "pamphlet": 0, "flyer": 0}  # page index that carries the QR code
+MATERIAL_SIZE = {"wallet-card": (252, 144), "pamphlet": (792, 612), "flyer": (612, 792),
+                 "kit-label": (288, 144)}
+# page index that carries the QR code
+QR_PAGE = {"wallet-card": 1, "pamphlet": 0, "flyer": 0, "kit-label": 0}
 PRIMARY = (0x0B, 0x55, 0x63)  # colors.primary in content/organization.yaml
 FLAP = (0xFD, 0xF3, 0xE3)  # the pamphlet flap's tint (templates/styles/pamphlet.css)
 GUIDE = (0x8A, 0x90, 0x96)  # office fold guides (templates/styles/base.css)
@@ -73,6 +75,13 @@ def entries(out: Path) -> list[dict[str, object]]:
 def files_of(out: Path, variant: str) -> list[dict[str, object]]:
     found = [e for e in entries(out) if e["variant"] == variant]
     assert found, f"no {variant} files in {out / 'manifest.json'}"
+    return found
+
+
+def card_sheets(out: Path) -> list[dict[str, object]]:
+    """The wallet cards' sheets (the kit labels' sheets: tests/test_kit_label.py)."""
+    found = [e for e in files_of(out, "sheet") if e["material"] == "wallet-card"]
+    assert found, f"no card sheets in {out / 'manifest.json'}"
     return found
 
 
@@ -231,7 +240,9 @@ def stock(**changes: float) -> Sheet:
 
 
 def every_stock() -> list[Sheet]:
-    shipped = list(load_sheets(REPO / "templates" / "sheets", REPO).values())
+    """Card stocks: the shipped ones and a few made up (label stocks: tests/test_kit_label.py)."""
+    shipped = [s for s in load_sheets(REPO / "templates" / "sheets", REPO).values()
+               if s.kind == "cards"]
     return shipped + [
         stock(margin_left=12.7),  # lopsided: 1/2 in left, 1 in right
         stock(columns=2, rows=4, gutter_x=10.0, gutter_y=8.0, margin_left=14.05,
@@ -427,7 +438,7 @@ def test_office_single_pages_are_exactly_the_trim(office: Path) -> None:
 
 
 def test_office_card_sheets_are_letter_pages(office: Path) -> None:
-    for entry in files_of(office, "sheet"):
+    for entry in card_sheets(office):
         assert entry["material"] == "wallet-card" and entry["pages"] == 2
         with pikepdf.open(office / str(entry["path"])) as pdf:
             assert len(pdf.pages) == 2
@@ -512,7 +523,7 @@ def test_a4_organization_gets_a4_sizes_bleed_and_sheet(tmp_path: Path) -> None:
 def test_sheet_places_cards_on_the_avery_8371_template(office: Path) -> None:
     """From the content stream: each card's trim box lands on its template position."""
     template_backs = [(215.9 - x - AVERY_CARD[0], y) for x, y in AVERY_POSITIONS]
-    for entry in files_of(office, "sheet"):
+    for entry in card_sheets(office):
         path = office / str(entry["path"])
         fronts, backs = sheet_page_cards(path)
         assert_positions(fronts, AVERY_POSITIONS, 0.5, f"{entry['path']} fronts (Avery 8371)")
@@ -577,7 +588,7 @@ def check_backs(sheet_pdf: Path, single_pdf: Path, sheet: Sheet, url: str) -> No
 @pytest.mark.slow
 def test_every_back_on_the_sheet_decodes_behind_its_front(office: Path) -> None:
     sheet = avery()
-    for entry in files_of(office, "sheet"):
+    for entry in card_sheets(office):
         path = office / str(entry["path"])
         check_backs(path, path.with_name("wallet-card.pdf"), sheet, str(entry["qr_url"]))
         fronts = Raster(path, 0, 300)
@@ -600,7 +611,7 @@ def lopsided(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Sheet, str
     out = build(root, tmp / "out", "--sheet", "lopsided", "-l", "east-harbor", "--lang", "en",
                 "-m", "wallet-card")
     sheet = load_sheets(root / "templates" / "sheets", root)["lopsided"]
-    url = str(files_of(out, "sheet")[0]["qr_url"])
+    url = str(card_sheets(out)[0]["qr_url"])
     return out / "east-harbor" / "en" / "wallet-card-sheet.pdf", sheet, url
 
 
@@ -651,7 +662,7 @@ def check_guides(path: Path, sheet: Sheet) -> list[list[tuple[float, float, floa
 
 
 def test_cut_guides_on_the_sheet_pages_stay_off_the_cards(office: Path) -> None:
-    for entry in files_of(office, "sheet"):
+    for entry in card_sheets(office):
         for segments in check_guides(office / str(entry["path"]), avery()):
             xs = {round(s[0] * PT, 1) for s in segments if s[0] == s[2]}
             ys = {round(s[1] * PT, 1) for s in segments if s[1] == s[3]}
@@ -969,7 +980,7 @@ def test_pdfs_are_tagged_with_language_title_and_alt_text(
 
 
 def test_card_sheet_keeps_language_and_title(office: Path) -> None:
-    for entry in files_of(office, "sheet"):
+    for entry in card_sheets(office):
         with pikepdf.open(office / str(entry["path"])) as pdf:
             assert str(pdf.Root.Lang) == entry["lang"]
             assert "card sheet" in str(pdf.docinfo.Title)
@@ -999,14 +1010,14 @@ def test_office_build_is_byte_for_byte_repeatable(office: Path, tmp_path: Path) 
     # The session build ran in worker processes; this one renders in this process.
     again = build(office.parent, tmp_path / "again", "-l", "east-harbor", "--lang", "en",
                   "--lang", "ar")
-    assert_same_files(office, again, 8)
+    assert_same_files(office, again, 12)  # two languages: 4 documents, 2 sheets
 
 
 @pytest.mark.slow
 def test_press_build_is_byte_for_byte_repeatable(press: Path, tmp_path: Path) -> None:
     again = build(press.parent, tmp_path / "again", "--profile", "press", "-l",
                   "east-harbor", "--lang", "en")
-    assert_same_files(press, again, 3)
+    assert_same_files(press, again, 4)
 
 
 @pytest.mark.slow

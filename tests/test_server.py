@@ -162,11 +162,10 @@ def test_catalog_lists_locations_languages_materials_and_services(served: Served
     assert spanish["status"] == "draft"
     assert {m["name"] for m in catalog["materials"]} == set(project.materials)
     for material in catalog["materials"]:
-        expected = (
-            ["single", "sheet", "press"]
-            if material["name"] == "wallet-card"
-            else ["single", "press"]
-        )
+        expected = {
+            "wallet-card": ["single", "sheet", "press"],
+            "kit-label": ["label-sheet", "single", "press"],  # the sheet is what staff print
+        }.get(material["name"], ["single", "press"])
         assert [v["name"] for v in material["variants"]] == expected
     assert "naloxone" in {s["key"] for s in catalog["event"]["services"]}
     assert catalog["problems"] == []
@@ -831,9 +830,11 @@ def test_card_sheet_and_press_versions_download(served: Served) -> None:
     """The page offers what an outreach worker and a print shop each need."""
     import pypdf
 
-    for variant, pages, trim in (("sheet", 2, (612, 792)), ("press", 2, (252, 144))):
+    for material, variant, pages, trim in (("wallet-card", "sheet", 2, (612, 792)),
+                                           ("wallet-card", "press", 2, (252, 144)),
+                                           ("kit-label", "label-sheet", 1, (612, 792))):
         status, headers, body = served.get(
-            f"/api/pdf?location=east-harbor&lang=en&material=wallet-card&variant={variant}"
+            f"/api/pdf?location=east-harbor&lang=en&material={material}&variant={variant}"
         )
         assert status == 200, body[:200]
         reader = pypdf.PdfReader(io.BytesIO(body))

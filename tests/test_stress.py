@@ -25,12 +25,13 @@ def test_every_qr_decodes_to_its_manifest_url(stress_build: Path) -> None:
     files = manifest(stress_build)
     single = [f for f in files if f["variant"] == "single"]
     sheets = [f for f in files if f["variant"] == "sheet"]
-    assert len(single) == 15  # 2 locations × 2 languages × 3 materials + 1 × 1 × 3
-    assert len(sheets) == 5  # one card sheet per wallet card
+    assert len(single) == 20  # 2 locations × 2 languages × 4 materials + 1 × 1 × 4
+    assert len(sheets) == 10  # one card sheet per wallet card, one label sheet per kit label
     for entry in single:
         assert decode_qr(stress_build / "output" / str(entry["path"])) == [entry["qr_url"]]
-    for entry in sheets:  # ten cards on the sheet's back page, each with the same code
-        codes = decode_qr(stress_build / "output" / str(entry["path"]), page=1)
+    for entry in sheets:  # ten cards on the sheet's back page, ten labels on the label sheet
+        page = 1 if entry["material"] == "wallet-card" else 0
+        codes = decode_qr(stress_build / "output" / str(entry["path"]), page=page)
         assert codes == [entry["qr_url"]] * 10
 
 
