@@ -119,8 +119,13 @@ def _time(minutes: int) -> dt.time:
 
 
 def _unbreakable(text: str) -> str:
-    """Keep one time span on one line; lines may still break between spans."""
-    return text.replace("\u2009", "\u202f").replace(" ", "\u00a0")
+    """Keep one time span on one line; lines may still break between spans.
+
+    No-break spaces are not enough: a line may still break after a dash ("9:00 ص –" /
+    "5:00 م" ran off the foot of the Arabic poster), so dashes get WORD JOINERs around them.
+    """
+    text = text.replace("\u2009", "\u202f").replace(" ", "\u00a0")
+    return re.sub("([\u2013\u2014])", "\u2060\\1\u2060", text)
 
 
 def _skeleton(locale: Locale) -> str:

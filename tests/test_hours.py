@@ -21,9 +21,9 @@ def plain(text: str) -> str:
     """Fold the no-break, narrow and thin spaces Babel (and the engine) use into plain spaces.
 
     The tables below check the words, the order and the dashes; which kind of space keeps a
-    span on one line is a typesetting choice.
+    span on one line (and the word joiners around its dash) is a typesetting choice.
     """
-    return re.sub(r"[\u00a0\u202f\u2009]", " ", text)
+    return re.sub(r"[\u00a0\u202f\u2009]", " ", text.replace("\u2060", ""))
 
 
 def rows(raw: str, locale: str, label: str = "Open 24/7") -> list[tuple[str, str]]:
@@ -309,6 +309,7 @@ def test_a_time_span_never_breaks_inside_but_the_list_may_between_spans() -> Non
     [(days, times)] = format_hours(parse_hours("Mon-Fri 09:00-12:00,13:00-17:00"), "en_US", "")
     assert " " not in days and "\u2009" not in days
     first, second = times.split(" and ")
+    assert "\u2060–\u2060" in days and "\u2060–\u2060" in first  # no break after a dash
     assert " " not in first and " " not in second and "\u2009" not in first + second
 
 

@@ -302,7 +302,7 @@ def test_contact_sheet_links_every_pdf_with_thumbnails(output: Path) -> None:
     # without one: the same card ten times.
     documents = [e for e in entries if e.get("variant") != "sheet"]
     assert len(page.srcs) == len(documents)
-    own_page = {"wallet-card": 2, "pamphlet": 1, "flyer": 1}
+    own_page = {"wallet-card": 2, "pamphlet": 1, "flyer": 1, "poster": 1, "kit-label": 1}
     in_order = sorted(documents, key=lambda e: str(e["path"]))
     for src, entry in zip(page.srcs, in_order, strict=True):
         thumb = output / unquote(src)

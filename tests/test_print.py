@@ -40,9 +40,10 @@ PT = 72 / MM_PER_IN  # points per millimetre
 SAFE_PT = 9.0  # 0.125 in: text and QR modules stay this far inside the trim (letter orgs)
 LETTER_BLEED_PT = 9.0  # 0.125 in
 MATERIAL_SIZE = {"wallet-card": (252, 144), "pamphlet": (792, 612), "flyer": (612, 792),
-                 "kit-label": (288, 144)}
+                 "kit-label": (288, 144), "poster": (792, 1224)}
+SIZE_OF_SIZE = {"small": (612, 792)}  # the poster on Letter
 # page index that carries the QR code
-QR_PAGE = {"wallet-card": 1, "pamphlet": 0, "flyer": 0, "kit-label": 0}
+QR_PAGE = {"wallet-card": 1, "pamphlet": 0, "flyer": 0, "kit-label": 0, "poster": 0}
 PRIMARY = (0x0B, 0x55, 0x63)  # colors.primary in content/organization.yaml
 FLAP = (0xFD, 0xF3, 0xE3)  # the pamphlet flap's tint (templates/styles/pamphlet.css)
 GUIDE = (0x8A, 0x90, 0x96)  # office fold guides (templates/styles/base.css)
@@ -426,7 +427,8 @@ def pdfs(folder: Path) -> dict[str, bytes]:
 
 def test_office_single_pages_are_exactly_the_trim(office: Path) -> None:
     for entry in files_of(office, "single"):
-        width, height = MATERIAL_SIZE[str(entry["material"])]
+        width, height = SIZE_OF_SIZE.get(str(entry.get("size")),
+                                         MATERIAL_SIZE[str(entry["material"])])
         with pikepdf.open(office / str(entry["path"])) as pdf:
             for number, page in enumerate(pdf.pages, 1):
                 where = f"{entry['path']} page {number}"
@@ -448,7 +450,7 @@ def test_office_card_sheets_are_letter_pages(office: Path) -> None:
 
 def check_press_boxes(out: Path, bleed_pt: float, sizes: dict[str, tuple[float, float]]) -> None:
     for entry in files_of(out, "press"):
-        width, height = sizes[str(entry["material"])]
+        width, height = SIZE_OF_SIZE.get(str(entry.get("size")), sizes[str(entry["material"])])
         assert str(entry["path"]).endswith("-press.pdf")
         with pikepdf.open(out / str(entry["path"])) as pdf:
             for number, page in enumerate(pdf.pages, 1):
@@ -1010,7 +1012,7 @@ def test_office_build_is_byte_for_byte_repeatable(office: Path, tmp_path: Path) 
     # The session build ran in worker processes; this one renders in this process.
     again = build(office.parent, tmp_path / "again", "-l", "east-harbor", "--lang", "en",
                   "--lang", "ar")
-    assert_same_files(office, again, 12)  # two languages: 4 documents, 2 sheets
+    assert_same_files(office, again, 16)  # two languages: 6 documents, 2 sheets
 
 
 @pytest.mark.slow
