@@ -133,9 +133,11 @@ def make_project(base: Path, count: int) -> Path:
     for part in ("templates", "content", "assets"):
         shutil.copytree(REPO / part, root / part)
     # The three materials every figure in the README was measured on: the poster (two sizes
-    # of large pages, added later) would change what "a document" is between runs.
-    for path in (root / "templates" / "materials").glob("poster.*"):
-        path.unlink()
+    # of large pages) and the kit label (and its sheet), added later, would change what "a
+    # document" is between runs.
+    for material in ("poster", "kit-label"):
+        for path in (root / "templates" / "materials").glob(f"{material}.*"):
+            path.unlink()
     make_locations(root / "content" / "locations.csv", count)
     return root
 

@@ -127,7 +127,7 @@ def test_xliff_round_trip(project: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert f"{UNIT}: imported" in result.output
     assert yaml_path.read_text(encoding="utf-8") == before.replace(f'"{VI_OLD}"', f'"{VI_NEW}"')
-    assert _counts(project)["vi"].startswith("167 translated, 0 stale, 0 missing")
+    assert _counts(project)["vi"].startswith("176 translated, 0 stale, 0 missing")
 
 
 def test_unconfirmed_and_empty_units_are_left_out(project: Path, tmp_path: Path) -> None:
@@ -201,7 +201,7 @@ def test_export_missing_and_import_adds_the_keys(project: Path, tmp_path: Path) 
         "labels:\n", 'labels:\n  call: "Gọi"\n', 1)
     last = '    - "Môi, móng xanh hoặc xám"\n'
     assert card.read_text("utf-8") == card_before.replace(last, f'{last}    - "{VI_NEW}"\n')
-    assert _counts(project)["vi"].startswith("167 translated, 0 stale, 0 missing")
+    assert _counts(project)["vi"].startswith("176 translated, 0 stale, 0 missing")
 
 
 def test_export_leaves_out_identifiers_and_says_where_strings_print(

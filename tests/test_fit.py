@@ -136,7 +136,7 @@ def test_long_data_builds_and_says_what_was_fitted(long_project: Path) -> None:
     # A name with no short name steps down to the card's 8 pt minimum and stays whole.
     assert "location name set at 8 pt, not 9.5 pt, to fit" in infos
     fitted = [f for f in report["findings"] if f["severity"] == "info" and f["check"] == "overflow"]
-    assert {f["material"] for f in fitted} == {"wallet-card", "flyer", "pamphlet"}
+    assert {f["material"] for f in fitted} == {"wallet-card", "flyer", "pamphlet", "kit-label"}
 
 
 def test_fitted_documents_print_every_word_at_the_fitted_size(long_project: Path) -> None:

@@ -92,8 +92,8 @@ def test_list_counts_stale_missing_and_unused(project: Path) -> None:
     result = run_cli("list", "--project", str(project))
     assert result.exit_code == 0, result.output
     counts = _counts(result.output)
-    assert counts["es"] == "166 translated, 1 stale, 1 missing, 1 unused", counts
-    assert counts["vi"] == "165 translated, 1 stale, 2 missing, 1 unused", counts
+    assert counts["es"] == "175 translated, 1 stale, 1 missing, 1 unused", counts
+    assert counts["vi"] == "174 translated, 1 stale, 2 missing, 1 unused", counts
     build = run_cli("build", "--project", str(project), "-l", SLUG, "--lang", "vi")
     assert build.exit_code == 1
     assert "key 'labels.call' is missing for language 'vi'" in build.output
@@ -144,7 +144,7 @@ def test_require_reviewed_refuses_a_stale_string_until_marked_current(project: P
         encoding="utf-8"
     )
     counts = _counts(run_cli("list", "--project", str(project)).output)
-    assert counts["es"].startswith("167 translated, 0 stale") and "1 stale" in counts["vi"]
+    assert counts["es"].startswith("176 translated, 0 stale") and "1 stale" in counts["vi"]
     result = run_cli(*build)
     assert result.exit_code == 0, result.output
     assert (project / "output" / SLUG / "es" / "wallet-card.pdf").is_file()
@@ -165,7 +165,7 @@ def test_a_string_with_no_recorded_source_is_unknown_not_stale(project: Path) ->
     sources = project / "content" / "es" / ".sources.yaml"
     _edit(sources, f'  {KEY}: "{OLD}"\n', "")
     counts = _counts(run_cli("list", "--project", str(project)).output)
-    assert counts["es"] == "167 translated, 0 stale, 0 missing, 1 of unknown source"
+    assert counts["es"] == "176 translated, 0 stale, 0 missing, 1 of unknown source"
     result = run_cli(
         "check", "--project", str(project), "-l", SLUG, "--lang", "es", "-m", "wallet-card",
     )
@@ -176,7 +176,7 @@ def test_a_string_with_no_recorded_source_is_unknown_not_stale(project: Path) ->
     sources.unlink()  # a language never tracked: one note, nothing stale
     counts = _counts(run_cli("list", "--project", str(project)).output)
     assert counts["es"] == (
-        "167 translated, 0 stale, 0 missing, 167 of unknown source (not tracked: no .sources.yaml)"
+        "176 translated, 0 stale, 0 missing, 176 of unknown source (not tracked: no .sources.yaml)"
     )
 
 
