@@ -16,6 +16,7 @@ from babel import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import PoFileError, read_po, write_po
 
+from .budget import Budget, budgets
 from .content import SOURCE_LANGUAGE, Language, check_against_source, load_language
 from .errors import MakeprintError, Problem, Problems, display_path
 from .project import Project
@@ -57,6 +58,7 @@ class Unit:
     state: str  # current, stale, missing or unknown
     notes: tuple[str, ...]  # for the translator: where it prints, the English's own comment
     reference: tuple[str, int]  # the English file and line
+    budget: Budget | None = None  # the room it has, measured on the English layout
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ class ImportResult:
     untranslated: int = 0
     written: list[Path] = field(default_factory=list)
     still_missing: int = 0
+    fitted: list[str] = field(default_factory=list)  # text that fits only once made smaller
 
 
 def unit_id(file: str, key: str) -> str:
@@ -123,8 +126,12 @@ def _english_comment(lines: list[str], line: int) -> str | None:
     return " ".join(found) or None
 
 
-def units(project: Project, code: str, only: tuple[str, ...] = EXPORTABLE) -> list[Unit]:
-    """The strings of ``code`` in the states ``only``, in file and key order."""
+def units(
+    project: Project, code: str, only: tuple[str, ...] = EXPORTABLE,
+    space: dict[str, Budget] | None = None,
+) -> list[Unit]:
+    """The strings of ``code`` in the states ``only``, in file and key order; ``space``: each
+    unit's budget (``budget.budgets``), said in its notes."""
     _check_translation(project, code)
     state = language_state(project, code)
     language = project.languages[code]
@@ -160,7 +167,12 @@ def units(project: Project, code: str, only: tuple[str, ...] = EXPORTABLE) -> li
             notes.append("Keep " + ", ".join(placeholders) + " as written: makeprint fills it in.")
         if "|" in entry.english:
             notes.append("'|' marks where the line may break (it does not print).")
-        if len(entry.english) <= SHORT:
+        uid = unit_id(entry.file, entry.key)
+        budget = (space or {}).get(uid)
+        if budget is not None:
+            notes.append(f"Space, measured on the English layout: {budget.describe()}. "
+                         f"The English is {len(entry.english)} characters.")
+        elif len(entry.english) <= SHORT:
             notes.append(f"Space: the English is {len(entry.english)} characters and prints as "
                          "a label or heading; keep it about as short.")
         if entry.state == "unknown":
@@ -168,9 +180,9 @@ def units(project: Project, code: str, only: tuple[str, ...] = EXPORTABLE) -> li
                          "says what the English says now.")
         previous = entry.was if entry.state == "stale" else None
         found.append(Unit(
-            unit_id(entry.file, entry.key), entry.file, entry.key, entry.english, target,
+            uid, entry.file, entry.key, entry.english, target,
             previous, entry.state, tuple(notes),
-            (f"content/{SOURCE_LANGUAGE}/{entry.file}", english_line)))
+            (f"content/{SOURCE_LANGUAGE}/{entry.file}", english_line), budget))
     return found
 
 
@@ -220,6 +232,9 @@ def _xliff(language: Language, found: list[Unit]) -> bytes:
         attrs = {"id": unit.id, _XML_SPACE: "preserve"}
         if unit.state != "missing":
             attrs["approved"] = "yes" if unit.state == "current" else "no"
+        if unit.budget is not None and unit.budget.max_chars is not None:
+            attrs["maxwidth"] = str(unit.budget.max_chars)  # XLIFF 1.2's size restriction
+            attrs["size-unit"] = "char"
         element = sub(bodies[unit.file], "trans-unit", **attrs)
         sub(element, "source", unit.source)
         state = {"current": "translated", "missing": "needs-translation"}.get(
@@ -241,7 +256,7 @@ def export_translations(
     project: Project, code: str, only: tuple[str, ...] = EXPORTABLE, fmt: str = "po"
 ) -> tuple[bytes, list[Unit]]:
     """The file for the translator, and the units in it."""
-    found = units(project, code, only)
+    found = units(project, code, only, budgets(project))
     language = project.languages[code]
     return (_xliff(language, found) if fmt == "xliff" else _po(language, found)), found
 

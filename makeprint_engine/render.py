@@ -36,9 +36,10 @@ def inline_markdown(text: object) -> Markup:
 
     Content text is typeset first (see typeset.py): its last words bound, ``|`` soft breaks.
     """
+    original = text
     if isinstance(text, str) and not isinstance(text, Markup):
         text = typeset.typeset(text)
-    return Markup(_MARKDOWN.renderInline(str(text)))
+    return typeset.tagged(original, Markup(_MARKDOWN.renderInline(str(text))))
 
 
 def breakable_url(text: object) -> Markup:
@@ -88,7 +89,7 @@ def one_line(text: object) -> Markup:
     """A name that must not wrap (a hotline's name): on one line when short enough."""
     if isinstance(text, Markup):
         return text
-    return Markup("{}").format(typeset.one_line(str(text)))
+    return typeset.tagged(text, Markup("{}").format(typeset.one_line(str(text))))
 
 
 class ProjectLoader(jinja2.FileSystemLoader):
@@ -238,6 +239,9 @@ class Renderer:
         # What preflight's layout checks keep between documents: the findings on those shared
         # pages, and how each text was shaped (see preflight.build_problems).
         self.check_cache: dict[Any, Any] = {}
+        # Content strings printed in spans naming their unit (budget.py measures where each
+        # went); never for documents that are written.
+        self.name_units = False
 
     def warm_state(self) -> int:
         """How many stylesheets and shared layouts this renderer keeps between documents."""
@@ -253,7 +257,10 @@ class Renderer:
         template = self.env.get_template(self.project.materials[job.material].template)
         context = document_context(self.project, job, self.options, fit)
         context["part"] = part
-        _mark_content(context)
+        if self.name_units:
+            _mark_units(context)
+        else:
+            _mark_content(context)
         return template.render(context), context
 
     def _styles(
@@ -558,6 +565,24 @@ def _mark_content(context: dict[str, Any]) -> None:
         context[key] = typeset.mark(context[key])
     loc = context["loc"]
     loc["services"] = [(key, typeset.mark(label)) for key, label in loc["services"]]
+
+
+def _mark_units(context: dict[str, Any]) -> None:
+    """Every word from content/ marked with the unit it is (``typeset.KeyedText``)."""
+    material = context["job"]["material"]
+    context["t"] = typeset.mark_keyed(context["t"], f"{material}:")
+    context["c"] = typeset.mark_keyed(context["c"], "common:")
+    context["labels"] = context["c"].get("labels", {})
+    context["hotlines"] = typeset.mark(context["hotlines"])
+    common = context["c"].get("hotlines", {})
+    for key, line in context["hotlines"].items():
+        words = common.get(key, {})
+        line.update({part: words[part] for part in ("name", "note") if words.get(part)})
+        line["short"] = words.get("short") or line["name"]
+    loc = context["loc"]
+    services = context["c"].get("services", {})
+    loc["services"] = [(key, services.get(key, typeset.mark(label)))
+                       for key, label in loc["services"]]
 
 
 def _stamp_date(document: Any) -> None:

@@ -28,6 +28,8 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+from markupsafe import Markup, escape
+
 NBSP = "\u00a0"
 WORD_JOINER = "\u2060"
 MAX_BOUND = 18  # characters: the longest last-two-words chunk bound to one line
@@ -49,6 +51,38 @@ class ContentText(str):
     """A string that comes from content/: printed with the line-breaking rules above."""
 
     __slots__ = ()
+
+
+class KeyedText(ContentText):
+    """A content string that knows its unit (``wallet-card:back.hotline_note``): printed in a
+    span that names it, so a layout can say where each string went (``budget.py``)."""
+
+    def __new__(cls, text: str, key: str) -> KeyedText:
+        made = super().__new__(cls, text)
+        made.key = key
+        return made
+
+
+def tagged(value: Any, html: Any) -> Any:
+    """``html`` (the value as printed) in a span naming the value's unit, when it has one."""
+    key = getattr(value, "key", None) if isinstance(value, KeyedText) else None
+    if key is None:
+        return html
+    return Markup('<span data-unit="{}">').format(key) + escape(html) + Markup("</span>")
+
+
+def mark_keyed(value: Any, unit: str) -> Any:
+    """``value`` with every string in it a KeyedText named ``unit`` and its key path, the way
+    ``sources.strings`` names them: ``common:labels.call``, ``flyer:steps[2].text``."""
+    if isinstance(value, str):
+        return KeyedText(value, unit)
+    if isinstance(value, Mapping):
+        sep = "." if not unit.endswith(":") else ""
+        return {key: mark_keyed(item, f"{unit}{sep}{key}") for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        items = [mark_keyed(item, f"{unit}[{index}]") for index, item in enumerate(value)]
+        return items if isinstance(value, list) else tuple(items)
+    return value
 
 
 def mark(value: Any) -> Any:
@@ -234,4 +268,6 @@ def finalize(value: Any) -> Any:
     """The Jinja environment's ``finalize``: content strings typeset, everything else as is."""
     if type(value) is ContentText:
         return typeset(value)
+    if type(value) is KeyedText:
+        return tagged(value, typeset(value))
     return value
