@@ -517,8 +517,11 @@ def import_(project: str, lang: str | None, file: str) -> None:
         click.secho(
             f"{result.still_missing} key(s) still missing in content/{result.code}/ "
             f"(makeprint check lists them)", fg="yellow", err=True)
+    for note in result.fitted:
+        click.echo(f"fits once fitted: {note}")
     if result.imported:
-        click.echo(f"next: makeprint check --lang {result.code}   # does the new text fit?")
+        click.echo(f"next: makeprint check --lang {result.code}   # laid out here for one "
+                   "location; check says it for every location")
 
 
 @cli.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import re
@@ -16,7 +17,7 @@ from babel import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import PoFileError, read_po, write_po
 
-from .budget import Budget, budgets
+from .budget import Budget, budgets, layout_units, overflowing_units
 from .content import SOURCE_LANGUAGE, Language, check_against_source, load_language
 from .errors import MakeprintError, Problem, Problems, display_path
 from .project import Project
@@ -468,7 +469,10 @@ def import_translations(project: Project, path: Path, lang: str | None = None) -
     for file, keys in record.items():
         recorded.setdefault(file, {}).update(keys)
     texts[language.folder / SOURCES_FILE] = format_sources(code, recorded)
-    result.still_missing = _validate(project, language, texts)
+    result.still_missing, loaded = _validate(project, language, texts)
+    lines = {u.id: u.line for u in incoming}
+    targets = {u.id: u.target for u in incoming}
+    result.fitted = _check_layout(project, loaded, result.imported, targets, lines, source)
     _replace_all(project, texts)
     result.written = sorted(texts)
     return result
@@ -508,13 +512,19 @@ def _edited_files(
     return texts
 
 
-def _validate(project: Project, language: Language, texts: dict[Path, str]) -> int:
+def _validate(
+    project: Project, language: Language, texts: dict[Path, str]
+) -> tuple[int, Language]:
     """Load the language as it would be after the import (a copy, in a temporary folder) and
-    refuse any problem the import would add; returns how many keys are still missing."""
+    refuse any problem the import would add; returns how many keys are still missing, and the
+    language as loaded."""
     english = project.languages[SOURCE_LANGUAGE]
     materials = list(project.materials)
 
+    loaded = language
+
     def check(root: Path) -> list[Problem]:
+        nonlocal loaded
         problems = Problems()
         loaded = load_language(root / "content", language.code, materials, root, problems)
         return problems.items + check_against_source(
@@ -538,7 +548,64 @@ def _validate(project: Project, language: Language, texts: dict[Path, str]) -> i
                     line=p.line, field=p.field, hint=p.hint)
             for p in added
         ])
-    return sum(1 for p in after if "is missing for language" in p.message)
+    return sum(1 for p in after if "is missing for language" in p.message), loaded
+
+
+def _check_layout(
+    project: Project, language: Language, imported: list[str], targets: dict[str, str],
+    lines: dict[str, int | None], source: str,
+) -> list[str]:
+    """Lay out the documents the imported strings print on, in the language as imported, for
+    the sample's first location: refuse a string in a box that does not hold its text (type at
+    its minimum, every fallback taken) or left out to fit; return what fits only once fitted
+    (type set smaller), for the translator to know."""
+    space = budgets(project)
+    where: dict[str, set[str]] = {}
+    for uid in imported:
+        budget = space.get(uid)
+        if budget is not None:
+            for material in (budget.material, *budget.also):
+                where.setdefault(material, set()).add(uid)
+    if not where:
+        return []
+    after = dataclasses.replace(
+        project, languages={**project.languages, language.code: language})
+    laid = layout_units(after, language.code, sorted(where))
+    problems: list[Problem] = []
+    fitted: list[str] = []
+    for material, (document, found, printings) in laid.items():
+        mine = where[material]
+        if document is None:
+            continue  # a template error: not the translation's, and build says it
+        fit_errors = [p for p in found if p.severity == "error"]
+        over = overflowing_units(after, material, document, printings) if fit_errors else {}
+        printed = {seen.unit for seen in printings}
+        for uid in sorted(mine):
+            budget = space[uid]
+            if uid in over:
+                box = over[uid]
+                what = (f"does not fit: on the {material} (page {box.page}) its box "
+                        f"'{box.name}' is {box.over_mm:.1f} mm too long with the type at its "
+                        "minimum")
+            elif uid not in printed:
+                what = f"does not fit: the {material} leaves it out to make room"
+            else:
+                continue
+            length = len(targets.get(uid, ""))
+            limit = (f", about {length - budget.max_chars} more than its budget allows"
+                     if budget.max_chars is not None and length > budget.max_chars else "")
+            problems.append(Problem(
+                f"{what}; the translation is {length} characters{limit}. Its space: "
+                f"{budget.describe()}",
+                path=source, line=lines.get(uid), field=uid,
+                hint="shorten it and import again; nothing was written"))
+        for note in found:
+            if note.severity == "info" and any(
+                    space[uid].element in note.message for uid in mine):
+                fitted.append(note.message)
+    if problems:
+        raise MakeprintError(problems)
+    return fitted
 
 
 def _replace_all(project: Project, texts: dict[Path, str]) -> None:

@@ -71,11 +71,15 @@ def tagged(value: Any, html: Any) -> Any:
     return Markup('<span data-unit="{}">').format(key) + escape(html) + Markup("</span>")
 
 
+# Values that name things rather than say them (an icon's file name): never in a span.
+IDENTIFIER = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
 def mark_keyed(value: Any, unit: str) -> Any:
     """``value`` with every string in it a KeyedText named ``unit`` and its key path, the way
     ``sources.strings`` names them: ``common:labels.call``, ``flyer:steps[2].text``."""
     if isinstance(value, str):
-        return KeyedText(value, unit)
+        return ContentText(value) if IDENTIFIER.fullmatch(value) else KeyedText(value, unit)
     if isinstance(value, Mapping):
         sep = "." if not unit.endswith(":") else ""
         return {key: mark_keyed(item, f"{unit}{sep}{key}") for key, item in value.items()}

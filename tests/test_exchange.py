@@ -69,7 +69,8 @@ def test_po_round_trip_clears_a_stale_string_and_prints_it(project: Path, tmp_pa
     notes = " ".join(unit.getnotes("developer").split())  # wrapped at 76 columns
     assert "Prints on: wallet card, wallet-card front." in notes
     assert f"Goes in content/vi/wallet-card.yaml:{_sign_line(project)}." in notes
-    assert "Space: the English is 17 characters" in notes
+    assert "Space, measured on the English layout: wallet-card, page 1, overdose steps" in notes
+    assert "The English is 17 characters" in notes
     assert unit.getlocations() == ["content/en/wallet-card.yaml:10"]
 
     # The translator's tool (Babel's reader and writer) sets the new text and clears fuzzy.
