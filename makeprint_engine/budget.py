@@ -22,7 +22,7 @@ from typing import Any
 
 from . import fit
 from .content import SOURCE_LANGUAGE
-from .errors import Problem
+from .errors import MakeprintError, Problem
 from .fingerprint import Fingerprints
 from .options import Options
 from .output import atomic_write
@@ -238,7 +238,7 @@ def budgets(project: Project) -> dict[str, Budget]:
     if found is None:
         found = measure(project)
         payload = {"key": key, "budgets": {u: asdict(b) for u, b in found.items()}}
-        with contextlib.suppress(OSError):  # unwritable: measured again next time
+        with contextlib.suppress(OSError, MakeprintError):  # unwritable: measured next time
             atomic_write(path, json.dumps(payload, ensure_ascii=False).encode())
     _MEASURED.clear()
     _MEASURED[key] = found
