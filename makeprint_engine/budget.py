@@ -83,6 +83,7 @@ class _Seen:
     fit_box: Any
     fit_key: str | None
     lines: dict[int, float]  # id(line box) -> its height
+    width_px: float = 0.0  # the width its text may take
     advance_px: float = 0.0
     chars: int = 0
 
@@ -90,6 +91,7 @@ class _Seen:
 def _printings(document: Any) -> list[_Seen]:
     """Every unit's span in a laid-out document, with the block and data-fit box around it."""
     found: dict[tuple[str, int], _Seen] = {}
+    parents: dict[int, Any] = {}
 
     def visit(box: Any, page: int, block: Any, line: Any, fit_box: Any, key: str | None,
               unit: _Seen | None) -> None:
@@ -114,6 +116,7 @@ def _printings(document: Any) -> list[_Seen]:
                 unit.advance_px += box.width
                 unit.chars += len(box.text.strip("\u200b\u2060\u2066\u2067\u2068\u2069"))
         for child in getattr(box, "children", ()):
+            parents[id(child)] = box
             child_block = block
             if type(child).__name__ == "LineBox" and unit is None:
                 child_block = box
@@ -121,7 +124,30 @@ def _printings(document: Any) -> list[_Seen]:
 
     for number, page in enumerate(document.pages, start=1):
         visit(page._page_box, number, None, None, None, None, None)
+    for seen in found.values():
+        seen.width_px = _room_width(seen.block, parents)
     return list(found.values())
+
+
+def _room_width(block: Any, parents: dict[int, Any]) -> float:
+    """The width a block's text may take: its own, or, for a box that shrinks to its text
+    (an inline block, a float), what its line or container leaves beside everything else."""
+    outer = block.margin_width() - block.width
+    parent = parents.get(id(block))
+    if parent is None:
+        return block.width
+    if type(block).__name__ == "InlineBlockBox" and type(parent).__name__ == "LineBox":
+        others = sum(c.margin_width() for c in parent.children if c is not block
+                     and hasattr(c, "margin_width"))
+        return max(block.width, parent.width - others - outer)
+    if block.style["float"] != "none":
+        top, bottom = block.position_y, block.position_y + block.margin_height()
+        others = sum(
+            c.margin_width() for c in parent.children
+            if c is not block and c.style["float"] != "none" and hasattr(c, "margin_height")
+            and c.position_y < bottom and top < c.position_y + c.margin_height())
+        return max(block.width, parent.width - others - outer)
+    return block.width
 
 
 def _room_px(fit_box: Any, block: Any) -> float:
@@ -161,7 +187,7 @@ def _room_px(fit_box: Any, block: Any) -> float:
 def _budget(project: Project, material: str, seen: _Seen) -> Budget:
     spec = project.materials[material].fit
     element = spec.element(seen.fit_key) if seen.fit_key else None
-    width = max(seen.block.width, 1.0)
+    width = max(seen.width_px, 1.0)
     lines = max(1, len(seen.lines))
     line_px = max(seen.lines.values(), default=0.0) or 1.0
     capacity = None
@@ -173,7 +199,8 @@ def _budget(project: Project, material: str, seen: _Seen) -> Budget:
     max_chars = None
     if capacity is not None and seen.chars:
         per_char = seen.advance_px / seen.chars
-        max_chars = max(1, math.floor(capacity * width / per_char * 0.95))
+        # The English fits where it is, whatever the estimate says of its letters.
+        max_chars = max(seen.chars, math.floor(capacity * width / per_char))
     label = (element.label if element is not None
              else (seen.fit_box.element.get("data-fit") if seen.fit_box is not None else None)
              or _block_name(seen.block))
