@@ -103,3 +103,37 @@ def test_a_tight_string_that_overflows_says_how_much_over_its_budget(
         r"'wallet-card front' is [\d.]+ mm too long with the type at its minimum; the "
         r"translation is \d+ characters, about \d+ more than its budget allows", text), text
     assert snapshot(project / "content") == before
+
+
+def test_strings_are_named_as_the_export_names_them() -> None:
+    from makeprint_engine.sources import strings
+    from makeprint_engine.typeset import KeyedText, mark_keyed
+
+    data = {"front": {"heading": "Act fast.", "steps": [{"icon": "call", "text": "**Call**"}]},
+            "back": {"hotline_note": "Call or text 988, any time."}}
+    named: dict[str, str] = {}
+
+    def visit(value: Any) -> None:
+        if isinstance(value, KeyedText):
+            named[value.key] = str(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                visit(item)
+        elif isinstance(value, list):
+            for item in value:
+                visit(item)
+
+    visit(mark_keyed(data, "wallet-card:"))
+    expected = {f"wallet-card:{k}": t.text for k, t in strings(data).items()}
+    del expected["wallet-card:front.steps[0].icon"]  # a file name: never in a span
+    assert named == expected
+
+
+def test_naming_the_strings_leaves_the_layout_clean(project: Path) -> None:
+    from makeprint_engine.budget import layout_units
+
+    proj = load_project(project, partial_translations=True)
+    ((document, problems, printings),) = layout_units(proj, "en", ["wallet-card"]).values()
+    assert not [p for p in problems if p.severity != "info"], problems
+    assert {"wallet-card:front.steps[0].text", NOTE, "common:labels.scan_to_start"} <= {
+        seen.unit for seen in printings}
