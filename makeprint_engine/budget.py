@@ -19,6 +19,7 @@ import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from . import fit
 from .content import SOURCE_LANGUAGE
@@ -103,6 +104,7 @@ def _printings(document: Any) -> list[_Seen]:
             if element.get("data-fit") is not None and hasattr(box, "content_box_y"):
                 fit_box = box
             name = element.get("data-unit")
+            name = unquote(name) if name is not None else None
             if name is not None and block is not None and kind != "TextBox":
                 ident = (name, id(element))
                 unit = found.get(ident)

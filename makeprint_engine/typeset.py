@@ -27,6 +27,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
@@ -68,7 +69,10 @@ def tagged(value: Any, html: Any) -> Any:
     key = getattr(value, "key", None) if isinstance(value, KeyedText) else None
     if key is None:
         return html
-    return Markup('<span data-unit="{}">').format(key) + escape(html) + Markup("</span>")
+    # Unquoted and percent-encoded: inside an attribute (an image's alt text) the span is
+    # harmless text, where a quote would end the attribute and print the rest on the page.
+    name = Markup(quote(key, safe=""))
+    return Markup("<span data-unit={}>").format(name) + escape(html) + Markup("</span>")
 
 
 # Values that name things rather than say them (an icon's file name): never in a span.

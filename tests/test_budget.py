@@ -137,3 +137,19 @@ def test_naming_the_strings_leaves_the_layout_clean(project: Path) -> None:
     assert not [p for p in problems if p.severity != "info"], problems
     assert {"wallet-card:front.steps[0].text", NOTE, "common:labels.scan_to_start"} <= {
         seen.unit for seen in printings}
+
+
+def test_a_named_string_in_an_attribute_stays_in_it(project: Path) -> None:
+    from html.parser import HTMLParser
+
+    proj = load_project(project, partial_translations=True)
+    renderer = Renderer(proj)
+    renderer.name_units = True
+    html = renderer.html(Job(location_slug(proj), "en", "pamphlet"))
+    text: list[str] = []
+    parser = HTMLParser()
+    parser.handle_data = text.append  # type: ignore[method-assign]
+    parser.feed(html)
+    picture = proj.languages["en"].materials["pamphlet"]["cover"]["picture"]
+    assert picture[:20] in html
+    assert picture[:20] not in "".join(text)  # only in the image's alt text, never printed
