@@ -129,14 +129,24 @@ def test_strings_are_named_as_the_export_names_them() -> None:
     assert named == expected
 
 
-def test_naming_the_strings_leaves_the_layout_clean(project: Path) -> None:
+def test_naming_the_strings_leaves_the_layout_as_it_is(project: Path) -> None:
     from makeprint_engine.budget import layout_units
 
     proj = load_project(project, partial_translations=True)
-    ((document, problems, printings),) = layout_units(proj, "en", ["wallet-card"]).values()
-    assert not [p for p in problems if p.severity != "info"], problems
-    assert {"wallet-card:front.steps[0].text", NOTE, "common:labels.scan_to_start"} <= {
-        seen.unit for seen in printings}
+    slug = location_slug(proj)
+
+    def lines(document: Any) -> list[tuple[float, float, float]]:
+        return [(round(b.position_x, 1), round(b.position_y, 1), round(b.width, 1))
+                for page in document.pages for b in _boxes(page._page_box)
+                if type(b).__name__ == "LineBox"]
+
+    for lang in ("en", "ar"):  # right to left too
+        ((named, problems, printings),) = layout_units(proj, lang, ["wallet-card"]).values()
+        assert not [p for p in problems if p.severity != "info"], problems
+        assert {"wallet-card:front.steps[0].text", NOTE, "common:labels.scan_to_start"} <= {
+            seen.unit for seen in printings}
+        plain, _, _ = Renderer(proj)._layout(Job(slug, lang, "wallet-card"), "all", 2)
+        assert lines(named) == lines(plain)
 
 
 def test_a_named_string_in_an_attribute_stays_in_it(project: Path) -> None:
