@@ -450,7 +450,9 @@ def export(project: str, lang: str, only: tuple[str, ...], fmt: str | None, out:
     key (pamphlet:medications.opioid[1].text), with today's English, the translation (empty
     when missing) and, for a stale string, the English it was translated from (PO: previous
     msgid; XLIFF: alt-trans). Stale strings are fuzzy (PO) or need review (XLIFF). Each has a
-    note saying where it prints and its place in content/<lang>/.
+    note saying where it prints, its place in content/<lang>/ and its space budget, measured
+    on the English layout: the box's width, the lines the English takes and, where the box is
+    tight, about how many characters fit (XLIFF: maxwidth).
 
     \b
     Example:
@@ -487,8 +489,10 @@ def import_(project: str, lang: str | None, file: str) -> None:
     Every unit is checked first: one whose key the English no longer has, or whose English
     changed since the export, refuses the whole file, and nothing is written. Units still
     marked fuzzy (PO) or for review (XLIFF), and empty ones, are left out. Comments, key order
-    and every other string of the YAML files stay as they were. Whether the new text fits
-    its page is for 'makeprint check'.
+    and every other string of the YAML files stay as they were. The materials the strings
+    print on are then laid out in the language (for the first location): a string that does
+    not fit even at the smallest type, or is left out to make room, refuses the file, named
+    with its budget. 'makeprint check' says it for every location.
 
     \b
     Example:
