@@ -523,6 +523,8 @@ def import_(project: str, lang: str | None, file: str) -> None:
             f"(makeprint check lists them)", fg="yellow", err=True)
     for note in result.fitted:
         click.echo(f"fits once fitted: {note}")
+    for note in result.unfit:
+        click.secho(f"still does not fit: {note}", fg="yellow", err=True)
     if result.imported:
         click.echo(f"next: makeprint check --lang {result.code}   # laid out here for one "
                    "location; check says it for every location")

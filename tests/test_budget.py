@@ -163,3 +163,24 @@ def test_a_named_string_in_an_attribute_stays_in_it(project: Path) -> None:
     picture = proj.languages["en"].materials["pamphlet"]["cover"]["picture"]
     assert picture[:20] in html
     assert picture[:20] not in "".join(text)  # only in the image's alt text, never printed
+
+
+def test_text_that_did_not_fit_before_either_is_imported_and_reported(
+    project: Path, tmp_path: Path
+) -> None:
+    card = project / "content" / "es" / "wallet-card.yaml"
+    text = card.read_text(encoding="utf-8")
+    note = re.search(r'hotline_note: "([^"]*)"', text)[1]
+    card.write_text(text.replace(note, " ".join([note] * 8)), encoding="utf-8")
+    po = tmp_path / "es.po"
+    _export(project, po)
+    store = pofile.parsestring(po.read_bytes())
+    (unit,) = [u for u in store.units if u.getcontext() == NOTE]
+    unit.target = " ".join([note] * 6)  # shorter, and still too long
+    po.write_bytes(bytes(store))
+    result = run_cli("translations", "import", "--project", str(project), str(po))
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert f"still does not fit: {NOTE}: does not fit: the wallet-card leaves it out" in text
+    assert "(as before this import)" in text
+    assert card.read_text(encoding="utf-8").count(note) == 6
