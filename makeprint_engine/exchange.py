@@ -585,7 +585,10 @@ def _check_layout(
         fit_errors = [p for p in found if p.severity == "error"]
         over = overflowing_units(after, material, document, printings) if fit_errors else {}
         printed = {seen.unit for seen in printings}
-        failing = {uid for uid in mine if uid in over or uid not in printed}
+        left_out = " ".join(p.message for p in found
+                            if p.severity == "info" and "left out" in p.message)
+        failing = {uid for uid in mine if uid in over or (
+            uid not in printed and space[uid].element in left_out)}  # else not printed here
         blamed = set(failing)
         if failing:  # as bad before this import (the location's data, a hotline the language
             # does not list): reported, but not the import's to refuse
