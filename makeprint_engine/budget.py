@@ -2,12 +2,13 @@
 
 The documents of one location are laid out with every content string in a span naming its
 unit (``Renderer.name_units``; ``typeset.KeyedText``). Walking the box tree then says, for each
-unit, the block it prints in (its width), the lines it takes and how full they are, and
-whether the box is tight: its element has ``max_lines``, or it lies in a ``data-fit`` box
-(a box of fixed size that must hold its text) with too little room left below its text for
-the string to double. A tight string gets a maximum length in characters, estimated from
-the English's average character width over the lines the box has room for. The same walk on
-a translation's layout says which units lie in a box that does not fit (``import``).
+unit, the block it prints in (its width, or for a box that shrinks to its text the room
+beside it), the lines it takes and how full they are, and whether the box is tight: its
+element has ``max_lines``, or it lies in a ``data-fit`` box (a box of fixed size that must
+hold its text) with less than two lines of room left under its text. A tight string gets a
+maximum length in characters, estimated from the English's average character width over the
+lines the box has room for. The same walk on a translation's layout says which units lie in a
+box that does not fit (``exchange.import_translations``).
 """
 
 from __future__ import annotations
@@ -53,10 +54,6 @@ class Budget:
     max_chars: int | None  # estimated from the English's character width, where tight
     also: tuple[str, ...] = ()  # other materials it prints on
 
-    @property
-    def tight(self) -> bool:
-        return self.max_chars is not None
-
     def describe(self) -> str:
         """``wallet-card, page 2, hotline note: box 61 mm wide; the English uses 2 of 3 lines,
         74 % of their width; keep under about 90 characters (an estimate …)``."""
@@ -75,7 +72,7 @@ class Budget:
 
 
 @dataclass
-class _Seen:
+class Printing:
     """One printing of a unit: its block, lines and text."""
 
     unit: str
@@ -89,13 +86,13 @@ class _Seen:
     chars: int = 0
 
 
-def _printings(document: Any) -> list[_Seen]:
+def _printings(document: Any) -> list[Printing]:
     """Every unit's span in a laid-out document, with the block and data-fit box around it."""
-    found: dict[tuple[str, int], _Seen] = {}
+    found: dict[tuple[str, int], Printing] = {}
     parents: dict[int, Any] = {}
 
     def visit(box: Any, page: int, block: Any, line: Any, fit_box: Any, key: str | None,
-              unit: _Seen | None) -> None:
+              unit: Printing | None) -> None:
         box = getattr(box, "_box", box)
         kind = type(box).__name__
         element = getattr(box, "element", None)
@@ -109,7 +106,7 @@ def _printings(document: Any) -> list[_Seen]:
                 ident = (name, id(element))
                 unit = found.get(ident)
                 if unit is None:
-                    unit = found[ident] = _Seen(name, page, block, fit_box, key, {})
+                    unit = found[ident] = Printing(name, page, block, fit_box, key, {})
         if kind == "LineBox":
             line = box
         if unit is not None and line is not None:
@@ -186,7 +183,7 @@ def _room_px(fit_box: Any, block: Any) -> float:
     return max(0.0, limit - max(flow, default=fit_box.content_box_y()))
 
 
-def _budget(project: Project, material: str, seen: _Seen) -> Budget:
+def _budget(project: Project, material: str, seen: Printing) -> Budget:
     spec = project.materials[material].fit
     element = spec.element(seen.fit_key) if seen.fit_key else None
     width = max(seen.width_px, 1.0)
@@ -235,7 +232,7 @@ def location_slug(project: Project) -> str:
 
 def layout_units(
     project: Project, lang: str, materials: list[str], renderer: Any = None
-) -> dict[str, tuple[Any, list[Problem], list[_Seen]]]:
+) -> dict[str, tuple[Any, list[Problem], list[Printing]]]:
     """Each material laid out (fitted) in ``lang`` with its strings named, for one location."""
     from .render import Renderer
 
@@ -304,7 +301,7 @@ def measure(project: Project, lang: str = SOURCE_LANGUAGE) -> dict[str, Budget]:
 
 
 def overflowing_units(project: Project, material: str, document: Any,
-                      printings: list[_Seen]) -> dict[str, fit.Overflow]:
+                      printings: list[Printing]) -> dict[str, fit.Overflow]:
     """The units that lie in a data-fit box that does not hold its text."""
     numbers = list(range(1, project.materials[material].pages + 1))
     found = {}
