@@ -51,10 +51,18 @@ class Budget:
     lines: int  # the lines the English takes
     fill: float  # how much of those lines the English fills, 0..1
     capacity: int | None  # the lines it has room for, where the box is tight
-    max_chars: int | None  # estimated from the English's character width, where tight
+    max_chars: int | None  # printed characters, from the English's letter widths, where tight
+    printed: int = 0  # the characters the English prints (no Markdown marks, no '|')
     also: tuple[str, ...] = ()  # other materials it prints on
 
-    def describe(self) -> str:
+    def limit(self, source: str | None = None) -> int | None:
+        """The most characters to write: ``max_chars``, plus the marks the English ``source``
+        has that do not print (``**``, ``|``), as a translation will have them too."""
+        if self.max_chars is None:
+            return None
+        return self.max_chars + max(0, len(source) - self.printed) if source else self.max_chars
+
+    def describe(self, source: str | None = None) -> str:
         """``wallet-card, page 2, hotline note: box 61 mm wide; the English uses 2 of 3 lines,
         74 % of their width; keep under about 90 characters (an estimate …)``."""
         where = f"{self.material}, page {self.page}, {self.element}"
@@ -66,8 +74,8 @@ class Budget:
         text = (f"{where}: box {self.width_mm:.0f} mm wide; the English uses {use}, "
                 f"{self.fill * 100:.0f} % of their width")
         if self.max_chars is not None:
-            text += (f"; keep under about {self.max_chars} characters (an estimate from the "
-                     "English's letter widths)")
+            text += (f"; keep under about {self.limit(source)} characters (an estimate from "
+                     "the English's letter widths)")
         return text
 
 
@@ -205,7 +213,8 @@ def _budget(project: Project, material: str, seen: Printing) -> Budget:
              or _block_name(seen.block))
     box_name = seen.fit_box.element.get("data-fit") if seen.fit_box is not None else None
     return Budget(material, seen.page, label, box_name, round(width * MM_PER_PX, 1), lines,
-                  min(1.0, seen.advance_px / (lines * width)), capacity, max_chars)
+                  min(1.0, seen.advance_px / (lines * width)), capacity, max_chars,
+                  seen.chars)
 
 
 def _block_name(block: Any) -> str:
@@ -226,7 +235,7 @@ def _tighter(a: Budget, b: Budget) -> bool:
 
 
 def location_slug(project: Project) -> str:
-    """The location the budgets are measured on: the sample's first."""
+    """The location the budgets are measured on: the first in locations.csv."""
     return project.locations[0].slug
 
 

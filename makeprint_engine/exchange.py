@@ -173,7 +173,8 @@ def units(
         uid = unit_id(entry.file, entry.key)
         budget = (space or {}).get(uid)
         if budget is not None:
-            notes.append(f"Space, measured on the English layout: {budget.describe()}. "
+            notes.append(f"Space, measured on the English layout: "
+                         f"{budget.describe(entry.english)}. "
                          f"The English is {len(entry.english)} characters.")
         elif len(entry.english) <= SHORT:
             notes.append(f"Space: the English is {len(entry.english)} characters and prints as "
@@ -236,7 +237,8 @@ def _xliff(language: Language, found: list[Unit]) -> bytes:
         if unit.state != "missing":
             attrs["approved"] = "yes" if unit.state == "current" else "no"
         if unit.budget is not None and unit.budget.max_chars is not None:
-            attrs["maxwidth"] = str(unit.budget.max_chars)  # XLIFF 1.2's size restriction
+            # XLIFF 1.2's size restriction
+            attrs["maxwidth"] = str(unit.budget.limit(unit.source))
             attrs["size-unit"] = "char"
         element = sub(bodies[unit.file], "trans-unit", **attrs)
         sub(element, "source", unit.source)
@@ -559,11 +561,14 @@ def _check_layout(
     lines: dict[str, int | None], source: str,
 ) -> tuple[list[str], list[str]]:
     """Lay out the documents the imported strings print on, in the language as imported, for
-    the sample's first location: refuse a string in a box that does not hold its text (type at
+    the first location: refuse a string in a box that does not hold its text (type at
     its minimum, every fallback taken) or left out to fit; return what fits only once fitted
     (type set smaller), and what does not fit but did not before either (the location's data
     may be what is too long), for the translator to know."""
     space = budgets(project)
+    english = {unit_id(file, key): text.text
+               for file, data in content_files(project.languages[SOURCE_LANGUAGE]).items()
+               for key, text in strings(data).items()}
     where: dict[str, set[str]] = {}
     for uid in imported:
         budget = space.get(uid)
@@ -607,10 +612,11 @@ def _check_layout(
             else:
                 what = f"does not fit: the {material} leaves it out to make room"
             length = len(targets.get(uid, ""))
-            limit = (f", about {length - budget.max_chars} more than its budget allows"
-                     if budget.max_chars is not None and length > budget.max_chars else "")
+            most = budget.limit(english.get(uid))
+            limit = (f", about {length - most} more than its budget allows"
+                     if most is not None and length > most else "")
             message = (f"{what}; the translation is {length} characters{limit}. Its space: "
-                       f"{budget.describe()}")
+                       f"{budget.describe(english.get(uid))}")
             if uid in blamed:
                 problems.append(Problem(message, path=source, line=lines.get(uid), field=uid,
                                         hint="shorten it and import again; nothing was written"))
