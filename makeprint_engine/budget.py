@@ -250,8 +250,7 @@ def layout_units(
     slug = location_slug(project)
     out = {}
     for name in materials:
-        material = project.materials[name]
-        document, problems, _ = renderer._layout(Job(slug, lang, name), "all", material.pages)
+        document, problems = renderer.laid_out(Job(slug, lang, name))
         out[name] = (document, problems, _printings(document) if document is not None else [])
     return out
 

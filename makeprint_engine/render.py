@@ -401,6 +401,12 @@ class Renderer:
         self.fetcher.clear()
         return document, problems
 
+    def laid_out(self, job: Job) -> tuple[Any, list[Problem]]:
+        """Every page of the document laid out and fitted in one go, shared pages included,
+        with what was found on the way: for measuring it (budget.py), never for writing."""
+        document, problems, _ = self._layout(job, "all", self.project.materials[job.material].pages)
+        return document, problems
+
     def _shared(self, job: Job) -> tuple[Any, list[Problem], list[fit.Mark]]:
         """Pages that do not depend on the location: laid out once per language and material."""
         key = (job.lang, job.name)

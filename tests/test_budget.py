@@ -145,7 +145,7 @@ def test_naming_the_strings_leaves_the_layout_as_it_is(project: Path) -> None:
         assert not [p for p in problems if p.severity != "info"], problems
         assert {"wallet-card:front.steps[0].text", NOTE, "common:labels.scan_to_start"} <= {
             seen.unit for seen in printings}
-        plain, _, _ = Renderer(proj)._layout(Job(slug, lang, "wallet-card"), "all", 2)
+        plain, _ = Renderer(proj).laid_out(Job(slug, lang, "wallet-card"))
         assert lines(named) == lines(plain)
 
 
