@@ -622,6 +622,8 @@ def _check_layout(
                                         hint="shorten it and import again; nothing was written"))
             else:
                 unfit.append(f"{uid}: {message} (as before this import)")
+        if fit_errors and not failing:  # in no imported string's box: said, not refused
+            unfit += [p.message for p in fit_errors]
         for note in found:
             if note.severity == "info" and any(
                     space[uid].element in note.message for uid in mine):
