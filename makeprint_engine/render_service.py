@@ -86,6 +86,9 @@ def render_job(
     if project is not None:
         _state.update(generation=generation, project=project, renderers={})
     base: Project = _state["project"]
+    # The print-shop version is the job's profile (bleed, marks), not the renderer's: one
+    # renderer makes both, so a worker holds its fonts, styles and shared pages once.
+    options = dataclasses.replace(options, profile=Options().profile)
     renderer = _state["renderers"].get(options)
     if renderer is None:
         renderer = _state["renderers"][options] = Renderer(base, options)

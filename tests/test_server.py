@@ -903,3 +903,29 @@ def test_a_killed_server_leaves_no_process_behind(tmp_path: Path, moment: str) -
         asking.close()
         if proc.stdout is not None:
             proc.stdout.close()
+
+
+def test_one_renderer_makes_office_then_press_pages_each_with_its_own_bleed(
+    project: Path,
+) -> None:
+    """serve's workers make the office and print-shop versions with one renderer (its fonts
+    and styles held once): the pages every location shares must not be reused across
+    profiles, or the press card's front would print without its bleed."""
+    import pypdfium2 as pdfium
+
+    from makeprint_engine.plan import Job
+    from makeprint_engine.project import load_project
+    from makeprint_engine.render import Renderer
+
+    renderer = Renderer(load_project(project))
+    office = Job("east-harbor", "en", "wallet-card")
+    press = Job("east-harbor", "en", "wallet-card", profile="press")
+    assert renderer.render(office).ok
+    rendered = renderer.render(press)
+    assert rendered.ok, rendered.problems
+    front = pdfium.PdfDocument(rendered.pdf)[0]
+    image = front.render(scale=2).to_pil().convert("RGB")
+    # The front's heading band runs to the trim and on through the bleed (1/8 in: 9 pt)
+    # above it, inside the 30 pt where the crop marks are drawn: look half-way up the bleed.
+    in_bleed = image.getpixel((image.width // 2, round((30 + 4.5) * 2)))
+    assert in_bleed == (11, 85, 99), in_bleed  # the primary colour, #0B5563
