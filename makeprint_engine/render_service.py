@@ -130,6 +130,7 @@ class RenderProcess:
         self._pool: ProcessPoolExecutor | None = None
         self.generation = 0  # the project version the worker holds
         self.renders = 0
+        self.warmed: set[tuple[int, Job]] = set()  # (version, job) laid out once already
 
     @property
     def pid(self) -> int | None:
@@ -205,6 +206,7 @@ class RenderProcess:
         pool, self._pool = self._pool, None
         self.generation = 0
         self.renders = 0
+        self.warmed = set()
         if pool is None:
             return
         for process in list((getattr(pool, "_processes", None) or {}).values()):
