@@ -4,9 +4,9 @@
 
 Starts ``makeprint serve`` on 127.0.0.1 (a free port; nothing else is ever contacted) on a
 temporary copy of the sample project, with accounts (each simulated person signs in), and
-once serve has warmed its render processes (as its page's version poll says; the time it
-took is reported), runs for ``--seconds`` (at most 600) with ``--staff`` people (at most 100) who, like the
-page, choose a location, a language and a material (now and then the card sheet or the
+once serve has warmed its render processes (its page's version poll says when; the time is
+reported) runs for ``--seconds`` (at most 600) with ``--staff`` people (at most 100) who,
+like the page, choose a location, a language and a material (now and then the card sheet or the
 print-shop version), load the preview and its page images, download some PDFs, and poll for
 changes; a few fill in the one-off event form. At the same time:
 
