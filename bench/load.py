@@ -4,8 +4,9 @@
 
 Starts ``makeprint serve`` on 127.0.0.1 (a free port; nothing else is ever contacted) on a
 temporary copy of the sample project, with accounts (each simulated person signs in), and
-runs for ``--seconds`` (at most 600) with ``--staff`` people (at most 100) who, like the
-page, choose a location, a language and a material (now and then the card sheet or the
+once serve has warmed its render processes (its page's version poll says when; the time is
+reported) runs for ``--seconds`` (at most 600) with ``--staff`` people (at most 100) who,
+like the page, choose a location, a language and a material (now and then the card sheet or the
 print-shop version), load the preview and its page images, download some PDFs, and poll for
 changes; a few fill in the one-off event form. At the same time:
 
@@ -52,6 +53,7 @@ REPO = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 PASSWORD = "load test password"
 STUCK = "stuck-for-load-test"  # the location whose flyer never finishes
+WARM_LIMIT = 300  # seconds to wait for serve to warm up before the run starts anyway
 TARGETS = {"cached_preview_p95": 0.200, "uncached_wallet_card_p95": 2.0, "memory_growth": 0.15}
 
 
@@ -328,9 +330,21 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     load_before = round(os.getloadavg()[0], 2)
     folder = Path(tempfile.mkdtemp(prefix="makeprint-load-"))
     proc = None
+    warm_seconds = float("nan")
     try:
         root, users = prepare(folder, args.staff + 5)
         proc, port = start_server(root, users, args.render_timeout)
+        # The run starts once serve has warmed its render processes (every language and
+        # material laid out once in each), as a load test starts once its server is ready.
+        warming = time.monotonic()
+        watcher = Person(port, f"staff-{args.staff + 2}", Stats(), random.Random(3))
+        watcher.sign_in()
+        while time.monotonic() - warming < WARM_LIMIT:
+            status, body, _ = watcher.request("version", "GET", "/api/version")
+            if status == 200 and json.loads(body).get("warm"):
+                break
+            time.sleep(0.5)
+        warm_seconds = time.monotonic() - warming
         stats = Stats()
         started = time.monotonic()
         until = started + args.seconds
@@ -405,6 +419,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "cores": os.cpu_count(),
         # The machine's load before and after (other work on it shows here).
         "load_average": [load_before, round(os.getloadavg()[0], 2)],
+        "warm_up_s": round(warm_seconds, 1),
+        "memory_at_start_mb": round(memory[0][1], 1) if memory else None,
         "requests": len(rows),
         "requests_per_second": round(len(rows) / args.seconds, 1),
         "by_kind": kinds,

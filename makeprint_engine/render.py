@@ -235,7 +235,9 @@ class Renderer:
         )
         self._stylesheets: dict[str, list[Any]] = {}
         self._style_problems: dict[str, list[Problem]] = {}
-        self._shared_pages: dict[tuple[str, str], tuple[Any, list[Problem], list[fit.Mark]]] = {}
+        self._shared_pages: dict[
+            tuple[str, str, str], tuple[Any, list[Problem], list[fit.Mark]]
+        ] = {}
         # What preflight's layout checks keep between documents: the findings on those shared
         # pages, and how each text was shaped (see preflight.build_problems).
         self.check_cache: dict[Any, Any] = {}
@@ -408,8 +410,9 @@ class Renderer:
         return document, problems
 
     def _shared(self, job: Job) -> tuple[Any, list[Problem], list[fit.Mark]]:
-        """Pages that do not depend on the location: laid out once per language and material."""
-        key = (job.lang, job.name)
+        """Pages that do not depend on the location: laid out once per language, material and
+        profile (a press page has bleed)."""
+        key = (job.lang, job.name, job.profile)
         if key not in self._shared_pages:
             count = len(self.project.materials[job.material].shared_pages)
             self._shared_pages[key] = self._layout(job, "shared", count)

@@ -86,6 +86,9 @@ def render_job(
     if project is not None:
         _state.update(generation=generation, project=project, renderers={})
     base: Project = _state["project"]
+    # The print-shop version is the job's profile (bleed, marks), not the renderer's: one
+    # renderer makes both, so a worker holds its fonts, styles and shared pages once.
+    options = dataclasses.replace(options, profile=Options().profile)
     renderer = _state["renderers"].get(options)
     if renderer is None:
         renderer = _state["renderers"][options] = Renderer(base, options)
@@ -127,6 +130,7 @@ class RenderProcess:
         self._pool: ProcessPoolExecutor | None = None
         self.generation = 0  # the project version the worker holds
         self.renders = 0
+        self.warmed: set[tuple[int, Job]] = set()  # (version, job) laid out once already
 
     @property
     def pid(self) -> int | None:
@@ -202,6 +206,7 @@ class RenderProcess:
         pool, self._pool = self._pool, None
         self.generation = 0
         self.renders = 0
+        self.warmed = set()
         if pool is None:
             return
         for process in list((getattr(pool, "_processes", None) or {}).values()):

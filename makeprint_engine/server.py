@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import heapq
 import json
@@ -55,6 +56,7 @@ MB = 1024 * 1024
 COST_SECONDS = 2.0  # waiting renders: how much later a unit of material cost counts as arriving
 STUCK_SECONDS = 300  # a document stopped for taking too long is not tried again for this long
 RENDER_WAIT_SECONDS = 120  # a request waiting longer for a slot gets 503
+WARM_COST = 1e9  # warming up waits behind every request (see RenderPool._acquire)
 PREVIEW_MAX_PX = 1400  # longer side of a preview image
 _TOKEN_RE = re.compile(r"^[0-9a-f]{24}$")
 
@@ -153,6 +155,7 @@ class RenderPool:
         self.active = 0
         self.peak = 0  # most renders ever running at once (tests check it never exceeds slots)
         self.renders = 0
+        self.processes: list[Any] = []  # what prepare() made, idle or not
 
     def _acquire(self, cost: float) -> bool:
         """A free slot, waiting at most ``self.wait``. Waiting requests are served in order of
@@ -185,10 +188,29 @@ class RenderPool:
 
     @contextmanager
     def lease(
-        self, project: Project, generation: int, options: Any, cost: float = 1.0
+        self,
+        project: Project,
+        generation: int,
+        options: Any,
+        cost: float = 1.0,
+        want: Callable[[Any], bool] | None = None,
     ) -> Iterator[Any]:
+        """A renderer for one render. ``want``: only an idle renderer it accepts, else None
+        (the warmer asks for a cold one; it never makes one)."""
         if not self._acquire(cost):
             raise HttpError(503, "makeprint is busy making other documents; try again shortly")
+        chosen = None
+        with self._lock:
+            idle = self._idle.get((generation, options)) or []
+            if want is not None:
+                chosen = next((r for r in reversed(idle) if want(r)), None)
+                if chosen is not None:  # to the end of the list, where pop() takes it
+                    idle.remove(chosen)
+                    idle.append(chosen)
+        if want is not None and chosen is None:
+            self._release()
+            yield None
+            return
         try:
             with self._lock:
                 self.active += 1
@@ -219,6 +241,7 @@ class RenderPool:
         made = [self.factory(project, None) for _ in range(self.slots)]
         with self._lock:
             self._idle.setdefault((0, None), []).extend(made)
+            self.processes = list(made)
         for renderer in made:
             renderer.warm(generation, project)
 
@@ -236,6 +259,24 @@ class RenderPool:
             self._current = max(self._current, generation)
             for key in [k for k in self._idle if k[0] < generation]:
                 del self._idle[key]
+
+
+def _cold(worker: Any, generation: int, jobs: list[Job]) -> bool:
+    return any((generation, job) not in worker.warmed for job in jobs)
+
+
+def warm_jobs(project: Project) -> list[Job]:
+    """One document of every language and material (and size) the project prints: of the
+    first location printed in that language, its office version."""
+    jobs = []
+    for lang in project.languages:
+        location = next((loc for loc in project.locations if lang in loc.languages), None)
+        if location is None:
+            continue
+        for name, material in project.materials.items():
+            for size in ("", *material.sizes):
+                jobs.append(Job(location.slug, lang, name, size=size))
+    return jobs
 
 
 @dataclass(frozen=True)
@@ -292,6 +333,7 @@ class App:
         self.stuck: dict[Any, float] = {}  # documents stopped for taking too long -> when
         self._stop = threading.Event()
         self.watcher: threading.Thread | None = None
+        self.warming = False  # warm the render processes after a start or reload
 
     # -- project and version -------------------------------------------------------------
 
@@ -322,6 +364,56 @@ class App:
         self.docs.clear()
         self.pngs.clear()
         self.log(f"project reloaded (version {generation})")
+        if self.warming:
+            self.start_warming()
+
+    def start_warming(self) -> None:
+        """Warm every render process in the background: each lays out one document of every
+        language and material the project prints, so its fonts, styles and shared pages are
+        loaded before anyone asks (the first preview in Arabic or Chinese is not the one that
+        waits for them, and memory is at its level from the start, not rising for an hour).
+        Warming waits behind every request, and warms again a process that replaced one
+        (recycled, or stopped for taking too long) and every process after a reload."""
+        if self.warming:
+            return
+        self.warming = True
+        threading.Thread(target=self._warm, name="makeprint-warm", daemon=True).start()
+
+    def warm(self) -> bool:
+        """Whether every render process has laid out every warm-up document."""
+        project, generation = self.state()
+        jobs = warm_jobs(project)
+        processes = self.pool.processes
+        return bool(processes) and all(
+            (generation, job) in p.warmed for p in processes for job in jobs
+        )
+
+    def _warm(self) -> None:
+        while not self._stop.is_set():
+            project, generation = self.state()
+            jobs = warm_jobs(project)
+            cold = functools.partial(_cold, generation=generation, jobs=jobs)
+            if not any(cold(p) for p in self.pool.processes):
+                self._stop.wait(1.0)
+                continue
+            try:
+                with self.pool.lease(project, 0, None, WARM_COST, want=cold) as worker:
+                    if worker is None:  # every cold one is busy: look again shortly
+                        self._stop.wait(0.2)
+                        continue
+                    job = next(job for job in jobs if (generation, job) not in worker.warmed)
+                    outcome = worker.render(
+                        self.render_timeout, generation, project, Options(), job, "single", None
+                    )
+                    worker.warmed.add((generation, job))
+            except HttpError:
+                continue  # waited long behind others' renders: try again
+            except Exception:  # noqa: BLE001 - warming is a courtesy; requests report errors
+                self.log(f"warming up stopped:\n{traceback.format_exc()}")
+                return
+            if outcome.timed_out:
+                self.log(f"warming up stopped: {job} took over {self.render_timeout:g} s")
+                return
 
     def watch_paths(self) -> tuple[list[Path], Path | None]:
         """The project folders to watch, and a locations file kept outside them (if any)."""
@@ -430,7 +522,11 @@ class App:
 
     def version(self) -> dict[str, Any]:
         _, generation = self.state()
-        return {"version": generation, "problems": [str(p) for p in self.load_problems]}
+        return {
+            "version": generation,
+            "problems": [str(p) for p in self.load_problems],
+            "warm": self.warm(),
+        }
 
     def target(self, params: dict[str, str]) -> Target:
         """Check a document request against the project; raise 404 for unknown names."""
@@ -789,4 +885,5 @@ def make_server(
     if warm:
         project_now, generation = app.state()
         app.pool.prepare(project_now, generation)
+        app.start_warming()
     return server

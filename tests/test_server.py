@@ -169,7 +169,7 @@ def test_catalog_lists_locations_languages_materials_and_services(served: Served
         assert [v["name"] for v in material["variants"]] == expected
     assert "naloxone" in {s["key"] for s in catalog["event"]["services"]}
     assert catalog["problems"] == []
-    assert served.json("/api/version") == (200, {"version": 1, "problems": []})
+    assert served.json("/api/version") == (200, {"version": 1, "problems": [], "warm": False})
 
 
 # ------------------------------------------------------------------- previews and the PDF
@@ -396,6 +396,44 @@ def test_waiting_renders_go_cheapest_first() -> None:
     for thread in waiting:
         thread.join(timeout=10)
     assert order == ["card", "flyer", "pamphlet"]
+
+
+def test_warming_waits_behind_every_request_and_takes_only_a_cold_process() -> None:
+    """serve warms its render processes at the lowest priority: a request that arrives
+    after the warmer began to wait still goes first; and the warmer is given only a
+    process that still needs warming, or nothing (it never makes one)."""
+
+    class Process:
+        def __init__(self, warm: bool) -> None:
+            self.warm = warm
+
+    pool = RenderPool(slots=1, wait=10)
+    cold, hot = Process(False), Process(True)
+    pool._idle[(0, None)] = [cold, hot]  # type: ignore[index]
+    order: list[str] = []
+
+    def warmer() -> None:
+        with pool.lease(object(), 0, None, server_module.WARM_COST,  # type: ignore[arg-type]
+                        want=lambda p: not p.warm) as got:
+            order.append("warm" if got is cold else f"wrong: {got}")
+
+    def request() -> None:
+        with pool.lease(object(), 0, None, 5):  # type: ignore[arg-type]  # a poster
+            order.append("request")
+
+    with pool.lease(object(), 0, None) as first:  # type: ignore[arg-type]
+        assert first is hot  # a request takes whichever is idle
+        threads = [threading.Thread(target=warmer), threading.Thread(target=request)]
+        for thread in threads:
+            thread.start()
+            time.sleep(0.1)  # the warmer waits first
+    for thread in threads:
+        thread.join(timeout=10)
+    assert order == ["request", "warm"]
+    pool._idle[(0, None)] = [hot]  # type: ignore[index]
+    with pool.lease(object(), 0, None, want=lambda p: not p.warm) as got:  # type: ignore[arg-type]
+        assert got is None  # nothing cold is idle: nothing, and the slot is free again
+    assert pool.active == 0 and pool._free == 1 and pool._idle[(0, None)] == [hot]
 
 
 def test_six_concurrent_requests_all_succeed_two_renders_at_a_time(project: Path) -> None:
@@ -903,3 +941,60 @@ def test_a_killed_server_leaves_no_process_behind(tmp_path: Path, moment: str) -
         asking.close()
         if proc.stdout is not None:
             proc.stdout.close()
+
+
+def test_one_renderer_makes_office_then_press_pages_each_with_its_own_bleed(
+    project: Path,
+) -> None:
+    """serve's workers make the office and print-shop versions with one renderer (its fonts
+    and styles held once): the pages every location shares must not be reused across
+    profiles, or the press card's front would print without its bleed."""
+    import pypdfium2 as pdfium
+
+    from makeprint_engine.plan import Job
+    from makeprint_engine.project import load_project
+    from makeprint_engine.render import Renderer
+
+    renderer = Renderer(load_project(project))
+    office = Job("east-harbor", "en", "wallet-card")
+    press = Job("east-harbor", "en", "wallet-card", profile="press")
+    assert renderer.render(office).ok
+    rendered = renderer.render(press)
+    assert rendered.ok, rendered.problems
+    front = pdfium.PdfDocument(rendered.pdf)[0]
+    image = front.render(scale=2).to_pil().convert("RGB")
+    # The front's heading band runs to the trim and on through the bleed (1/8 in: 9 pt)
+    # above it, inside the 30 pt where the crop marks are drawn: look half-way up the bleed.
+    in_bleed = image.getpixel((image.width // 2, round((30 + 4.5) * 2)))
+    assert in_bleed == (11, 85, 99), in_bleed  # the primary colour, #0B5563
+
+
+@pytest.mark.slow
+def test_serve_warms_every_render_process_with_every_language_and_material(
+    tmp_path: Path,
+) -> None:
+    """Started as `makeprint serve` starts it, each render process lays out one document of
+    every language and material the project prints, and the page's version poll says when."""
+    root = copy_project(tmp_path / "proj")
+    running = Served(root, watch=False, warm=True)
+    try:
+        project, _ = running.app.state()
+        jobs = server_module.warm_jobs(project)
+        printed = {lang for loc in project.locations for lang in loc.languages}
+        assert {(j.lang, j.name) for j in jobs} == {
+            (lang, name) for lang in printed for name in project.materials
+        }
+        deadline = time.monotonic() + 240
+        while not running.json("/api/version")[1]["warm"]:
+            assert time.monotonic() < deadline, "still warming after 4 minutes"
+            time.sleep(0.5)
+        processes = running.app.pool.processes
+        assert len(processes) == 2
+        for process in processes:
+            assert {job for _, job in process.warmed} == set(jobs)
+        # A request after warming is answered from a warm process: an Arabic card.
+        status, body = running.json("/api/document?" + doc_query("east-harbor", "ar",
+                                                                 "wallet-card"))
+        assert status == 200 and body["ok"], body
+    finally:
+        running.close()
