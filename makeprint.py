@@ -124,7 +124,18 @@ skip_invalid_option = click.option(
 
 
 def selection_options(command):  # type: ignore[no-untyped-def]
-    """-l/--location, --lang and -m/--material, shared by build and check."""
+    """-l/--location, --lang, -m/--material, -d/--directory and --where, shared by build and
+    check."""
+    command = click.option(
+        "--where", "where", multiple=True, metavar="FIELD=VALUE",
+        help="A directory of the locations these filters match, instead of the named ones "
+        "(repeatable; all must match, the same field twice: either value). Fields: "
+        "city, region, postal_code, country, service, offer, language, location.",
+    )(command)
+    command = click.option(
+        "-d", "--directory", "directories", multiple=True, metavar="NAME",
+        help="Only this directory (organization.yaml directories:; repeatable).",
+    )(command)
     command = click.option(
         "-m", "--material", "materials", multiple=True, metavar="NAME",
         help="Only this material (repeatable).",
@@ -200,14 +211,16 @@ no_guides_option = click.option(
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary.")
 def build(
     project: str, locations: str | None, sheet_name: str | None, slugs: tuple[str, ...],
-    langs: tuple[str, ...], materials: tuple[str, ...], out: str | None, profile: str,
+    langs: tuple[str, ...], materials: tuple[str, ...], directories: tuple[str, ...],
+    where: tuple[str, ...], out: str | None, profile: str,
     sheet: str | None, bleed: float | None, pdf_variant: str | None, no_tags: bool,
     jobs: int | None, force: bool, shard: str | None, require_reviewed: bool,
     no_guides: bool, skip_invalid: bool, quiet: bool,
 ) -> None:
-    """Build PDFs for every location × language × material.
+    """Build PDFs for every location × language × material, and each directory × language.
 
-    Writes output/<slug>/<lang>/<material>.pdf and output/manifest.json. Only documents whose
+    Writes output/<slug>/<lang>/<material>.pdf, each directory's
+    output/_directories/<name>/<lang>/directory.pdf, and output/manifest.json. Only documents whose
     inputs changed are rebuilt; outputs of removed locations are removed. Exits 0 when every
     document was written, 1 on any data or rendering error, 2 on wrong usage, 130 when
     interrupted (finished files are kept). Bad data writes nothing, unless --skip-invalid:
@@ -218,6 +231,7 @@ def build(
         makeprint build
         makeprint build -l east-harbor --lang es -m wallet-card
         makeprint build --profile press -m pamphlet   # for a print shop
+        makeprint build --where city=Baltimore --where service=naloxone --lang es
         makeprint build --shard 2/4 --out output   # one of four CI runners
         makeprint build --locations sites.xlsx --sheet-name Sites --skip-invalid
     """
@@ -228,11 +242,13 @@ def build(
         options = engine.Options(
             profile=profile, sheet=sheet, bleed_mm=bleed, pdf_variant=pdf_variant,
             tagged=not no_tags, require_reviewed=require_reviewed, guides=not no_guides,
+            where=where,
         )
         if sheet:
             proj.sheet(sheet)  # an unknown stock is a usage error worth stopping for now
         result = engine.build(
-            proj, engine.Selection(slugs, langs, materials), out_dir, ConsoleReporter(quiet),
+            proj, engine.Selection(slugs, langs, materials, directories, where), out_dir,
+            ConsoleReporter(quiet),
             options=options, jobs=jobs or engine.default_jobs(), force=force,
             shard=engine.parse_shard(shard) if shard else None,
         )
@@ -931,7 +947,8 @@ def preview(
 @skip_invalid_option
 def check(
     project: str, locations: str | None, sheet_name: str | None, slugs: tuple[str, ...],
-    langs: tuple[str, ...], materials: tuple[str, ...], profile: str, jobs: int | None,
+    langs: tuple[str, ...], materials: tuple[str, ...], directories: tuple[str, ...],
+    where: tuple[str, ...], profile: str, jobs: int | None,
     strict: bool, fmt: str, report: str | None, no_guides: bool, skip_invalid: bool,
 ) -> None:
     """Preflight: render every document in memory and report every print defect.
@@ -952,7 +969,7 @@ def check(
     from makeprint_engine import preflight
     from makeprint_engine.options import Options
 
-    options = Options(profile=profile, guides=not no_guides)
+    options = Options(profile=profile, guides=not no_guides, where=where)
     try:
         proj = load(project, locations, sheet_name, skip_invalid)
     except MakeprintError as exc:
@@ -960,7 +977,7 @@ def check(
         result = preflight.failed_load_report(exc, root, options, strict)
     else:
         result = preflight.run_check(
-            proj, engine.Selection(slugs, langs, materials), options, strict,
+            proj, engine.Selection(slugs, langs, materials, directories, where), options, strict,
             jobs or engine.default_jobs(),
         )
         if proj.invalid:  # the rows left out come first, as a failed load lists them
