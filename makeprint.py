@@ -322,6 +322,13 @@ def list_(project: str, locations: str | None, sheet_name: str | None) -> None:
     click.secho("Locations", bold=True)
     for loc in proj.locations:
         click.echo(f"  {loc.slug:28} {loc.name}  [{', '.join(loc.languages)}]")
+    click.secho("Directories (the directory material: one document per directory and "
+                "language; build one with -d NAME, or any with --where FIELD=VALUE)", bold=True)
+    for name, directory in proj.directories.items():
+        listed = engine.directory_members(directory, proj.locations)
+        langs = engine.directory_languages(directory, listed, list(proj.languages))
+        click.echo(f"  {name:28} {len(listed)} location(s): {directory.describe()}  "
+                   f"[{', '.join(langs)}]")
     click.secho("Languages", bold=True)
     for code, lang in sorted(proj.languages.items()):
         reviewer = f", reviewed by {lang.reviewed_by}" if lang.reviewed_by else ""
@@ -345,10 +352,8 @@ def list_(project: str, locations: str | None, sheet_name: str | None) -> None:
     click.secho("Materials", bold=True)
     for name, material in proj.materials.items():
         width, height = material.trim(proj.organization.paper)
-        click.echo(
-            f"  {name:14} {material.pages} page(s), {width:g} × {height:g} mm — "
-            f"{material.description}"
-        )
+        pages = "pages as needed" if material.collection else f"{material.pages} page(s)"
+        click.echo(f"  {name:14} {pages}, {width:g} × {height:g} mm — {material.description}")
         for size in material.sizes:  # further sizes: each its own <material>-<size>.pdf
             width, height = material.trim(proj.organization.paper, size)
             click.echo(f"  {name + '-' + size:14} {material.pages} page(s), "

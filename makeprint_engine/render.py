@@ -573,6 +573,8 @@ def _mark_content(context: dict[str, Any]) -> None:
         context[key] = typeset.mark(context[key])
     loc = context["loc"]
     loc["services"] = [(key, typeset.mark(label)) for key, label in loc["services"]]
+    if "legend" in context:  # the directory's tag legend: codes and the services' words
+        context["legend"] = [(code, typeset.mark(label)) for code, label in context["legend"]]
 
 
 def _stamp_date(document: Any) -> None:

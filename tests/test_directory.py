@@ -311,3 +311,32 @@ def test_a_directory_that_matches_nothing_is_refused_before_anything_is_built(
     with pytest.raises(MakeprintError) as caught:
         plan_jobs(load_project(project), Selection(where=("service=detox",)))
     assert "no location matches service=detox" in str(caught.value)
+
+
+def test_the_web_page_offers_and_makes_directories(tmp_path: Path) -> None:
+    from test_server import Served
+
+    served = Served(directory_project(tmp_path / "proj"), watch=False)
+    try:
+        status, catalog = served.json("/api/catalog")
+        assert status == 200
+        assert {d["name"]: d["count"] for d in catalog["directories"]} == {
+            "all": 3, "baltimore-naloxone": 2}
+        assert [m["name"] for m in catalog["materials"] if m["collection"]] == ["directory"]
+        query = "directory=baltimore-naloxone&lang=es&material=directory"
+        status, doc = served.json("/api/document?" + query)
+        assert status == 200 and doc["ok"], doc
+        assert doc["pages"] == 1 and doc["filename"] == "directory-baltimore-naloxone-es.pdf"
+        assert doc["qr_url"].startswith("https://example.org/locations")
+        status, _, pdf = served.get(doc["pdf"])
+        assert status == 200 and pdf.startswith(b"%PDF")
+        for bad, message in (
+            ("directory=nowhere&lang=es&material=directory", 'no directory named "nowhere"'),
+            ("directory=all&lang=ht&material=directory", "directory all is made in"),
+            ("directory=all&lang=es&material=flyer", "made as a directory, not a flyer"),
+            ("location=east-harbor&lang=es&material=directory", "made per directory"),
+        ):
+            status, error = served.json("/api/document?" + bad)
+            assert status == 404 and message in error["error"], (bad, error)
+    finally:
+        served.close()
