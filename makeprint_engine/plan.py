@@ -101,7 +101,11 @@ def plan_jobs(project: Project, selection: Selection, profile: str = "office") -
                 )
     if problems:
         raise MakeprintError(problems)
-    directories = selected_directories(project, selection)
+    collections = [
+        name for name, m in project.materials.items()
+        if m.collection and (not selection.materials or name in selection.materials)
+    ]
+    directories = selected_directories(project, selection) if collections else []
     problems = check_members(directories, project.locations)
     if problems:
         raise MakeprintError(problems)
@@ -114,10 +118,6 @@ def plan_jobs(project: Project, selection: Selection, profile: str = "office") -
         seen[job.relpath] = job
         jobs.append(job)
 
-    collections = [
-        name for name, m in project.materials.items()
-        if m.collection and (not selection.materials or name in selection.materials)
-    ]
     for directory in directories:
         listed = members(directory, project.locations)
         for lang in directory_languages(directory, listed, list(project.languages)):

@@ -182,7 +182,7 @@ def load_project(
                     f"unknown language {', '.join(unknown)}", path=org.path,
                     line=directory.line, field=f"directories.{directory.name}.languages",
                     hint="available languages are " + ", ".join(sorted(languages)))
-        if locations:
+        if locations and any(m.collection for m in materials):  # else no directory is made
             problems.extend(check_members(org.directories.values(), locations))
     problems.raise_if_errors()
     assert org is not None
