@@ -127,7 +127,9 @@ def test_each_directory_is_on_exactly_one_shard() -> None:
     (("-d", "nowhere"), '--directory: no directory named "nowhere" — choose from: all, '
      "baltimore-naloxone"),
 ])
-def test_bad_filters_are_clear_errors(project: Path, args: tuple[str, ...], message: str) -> None:
+def test_bad_filters_are_clear_errors(tmp_path: Path, args: tuple[str, ...],
+                                      message: str) -> None:
+    project = directory_project(tmp_path / "proj")
     result = run_cli("build", "--project", str(project), *args)
     assert result.exit_code == 1
     assert message in result.stderr
@@ -144,7 +146,9 @@ def test_bad_filters_are_clear_errors(project: Path, args: tuple[str, ...], mess
     ("directories:\n  x: {languages: [xx]}\n",
      "directories.x.languages: unknown language xx — available languages are"),
 ])
-def test_bad_named_directories_are_located_errors(project: Path, yaml: str, message: str) -> None:
+def test_bad_named_directories_are_located_errors(tmp_path: Path, yaml: str,
+                                                  message: str) -> None:
+    project = directory_project(tmp_path / "proj")
     org = project / "content" / "organization.yaml"
     text = org.read_text(encoding="utf-8")
     start = text.index("\ndirectories:") + 1
@@ -201,6 +205,7 @@ def entry_pages(pdf: Path, names: list[str]) -> dict[str, set[int]]:
     return {name: {i for i, t in enumerate(texts) if name in t} for name in names}
 
 
+@pytest.mark.slow  # about 25 s: six pages of entries laid out, then every preflight check
 def test_eighty_locations_paginate_with_no_entry_split_or_clipped(tmp_path: Path) -> None:
     from makeprint_engine.preflight import build_problems
     from makeprint_engine.render import Renderer
@@ -307,7 +312,8 @@ def test_every_language_both_papers_and_press(tmp_path: Path, paper: str) -> Non
 
 
 def test_a_directory_that_matches_nothing_is_refused_before_anything_is_built(
-        project: Path) -> None:
+        tmp_path: Path) -> None:
+    project = directory_project(tmp_path / "proj")
     with pytest.raises(MakeprintError) as caught:
         plan_jobs(load_project(project), Selection(where=("service=detox",)))
     assert "no location matches service=detox" in str(caught.value)
