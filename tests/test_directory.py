@@ -277,6 +277,15 @@ def test_build_writes_the_directory_and_rebuilds_only_for_listed_locations(
     assert "2 files written" in result.output
     result = run_cli(*args)
     assert "0 files written" in result.output and "(2 up to date)" in result.output
+    sheet = (root / "output" / "index.html").read_text(encoding="utf-8")
+    assert "Directory: baltimore-naloxone" in sheet
+    assert 'href="_directories/baltimore-naloxone/en/directory.pdf"' in sheet
+    result = run_cli("check", "--project", str(root), "-d", "baltimore-naloxone", "--lang", "es",
+                     "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert "1 document checked" in result.output or "1 documents checked" in result.output
+    listed = run_cli("list", "--project", str(root)).output
+    assert "baltimore-naloxone           2 location(s): city=Baltimore, service=naloxone" in listed
 
 
 def test_where_builds_a_spanish_baltimore_list_of_two_pages(tmp_path: Path) -> None:
