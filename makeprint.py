@@ -859,13 +859,14 @@ def preview(
     when written, 1 when the document cannot be made, 2 on wrong usage. Exits 1 when the
     document does not fit: the pictures show where, outlined in red, each with its message
     (build refuses to write such a document). A further size of a material is named as its
-    file is: poster-small.
+    file is: poster-small. For the directory, LOCATION is the directory's name.
 
     \b
     Example:
         makeprint preview east-harbor wallet-card --lang es
         makeprint preview east-harbor flyer --page 1 -o flyer.png
         makeprint preview east-harbor poster-small
+        makeprint preview baltimore-naloxone directory --lang es
     """
     from makeprint_engine.fit import FitProblem
     from makeprint_engine.output import atomic_write
@@ -879,10 +880,20 @@ def preview(
         for name, meta in proj.materials.items():
             if material not in proj.materials and material in (f"{name}-{s}" for s in meta.sizes):
                 base, size = name, material[len(name) + 1:]
-        selection = engine.Selection((location,), (lang,) if lang else (), (base,))
+        langs = (lang,) if lang else ()
+        # A collection material (the directory) is previewed for a directory: LOCATION names it.
+        collection = base in proj.materials and proj.materials[base].collection
+        selection = (engine.Selection((), langs, (base,), (location,)) if collection
+                     else engine.Selection((location,), langs, (base,)))
         jobs = [job for job in engine.plan_jobs(proj, selection) if job.size == size]
         if not jobs:
-            offered = next(loc.languages for loc in proj.locations if loc.slug == location)
+            if collection:
+                directory = proj.directories[location]
+                offered = tuple(engine.directory_languages(
+                    directory, engine.directory_members(directory, proj.locations),
+                    list(proj.languages)))
+            else:
+                offered = next(loc.languages for loc in proj.locations if loc.slug == location)
             raise MakeprintError(
                 Problem(
                     f'{location} is not made in "{lang}"',

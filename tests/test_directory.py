@@ -355,3 +355,15 @@ def test_the_web_page_offers_and_makes_directories(tmp_path: Path) -> None:
             assert status == 404 and message in error["error"], (bad, error)
     finally:
         served.close()
+
+
+def test_preview_draws_a_directory(tmp_path: Path) -> None:
+    root = directory_project(tmp_path / "proj")
+    out = tmp_path / "dir.png"
+    result = run_cli("preview", "--project", str(root), "baltimore-naloxone", "directory",
+                     "--lang", "es", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"\x89PNG")
+    result = run_cli("preview", "--project", str(root), "baltimore-naloxone", "directory",
+                     "--lang", "ko")
+    assert result.exit_code == 1 and "its languages are ar, en, es, vi, zh-Hans" in result.stderr
