@@ -418,6 +418,7 @@ class App:
                     "languages": directory_languages(directory, listed, list(project.languages)),
                 }
                 for name, directory in project.directories.items()
+                if any(m.collection for m in project.materials.values())  # else none is made
             ],
             "materials": [
                 {
