@@ -322,9 +322,12 @@ def list_(project: str, locations: str | None, sheet_name: str | None) -> None:
     click.secho("Locations", bold=True)
     for loc in proj.locations:
         click.echo(f"  {loc.slug:28} {loc.name}  [{', '.join(loc.languages)}]")
-    click.secho("Directories (the directory material: one document per directory and "
-                "language; build one with -d NAME, or any with --where FIELD=VALUE)", bold=True)
-    for name, directory in proj.directories.items():
+    collections = [m for m in proj.materials.values() if m.collection]
+    if collections:
+        click.secho("Directories (the directory material: one document per directory and "
+                    "language; build one with -d NAME, or any with --where FIELD=VALUE)",
+                    bold=True)
+    for name, directory in proj.directories.items() if collections else ():
         listed = engine.directory_members(directory, proj.locations)
         langs = engine.directory_languages(directory, listed, list(proj.languages))
         click.echo(f"  {name:28} {len(listed)} location(s): {directory.describe()}  "
