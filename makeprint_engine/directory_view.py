@@ -125,9 +125,10 @@ def directory_context(
             "fonts": list(language.fonts),
         },
         "org": org_context(project),
-        # The document's subject, for base.html's title and fonts: the directory itself.
-        "loc": {"name": words.get("title", ""), "fonts": fallback_fonts(texts, language.fonts),
-                "services": []},
+        # The document's subject, for base.html's title ("Where to get help — <organization>")
+        # and the fonts its places' names need.
+        "loc": {"name": project.organization.name,
+                "fonts": fallback_fonts(texts, language.fonts), "services": []},
         "groups": groups,
         "count": len(listed),
         "legend": legend,
