@@ -105,6 +105,14 @@ def plan_jobs(project: Project, selection: Selection, profile: str = "office") -
         name for name, m in project.materials.items()
         if m.collection and (not selection.materials or name in selection.materials)
     ]
+    if (selection.where or selection.directories) and not collections:
+        what = "--where" if selection.where else "--directory"
+        chosen = ", ".join(selection.materials) or "none of this project's materials"
+        raise MakeprintError(Problem(
+            f"chooses directories, but {chosen} is made per location", field=what,
+            hint="add -m " + ", -m ".join(n for n, m in project.materials.items() if m.collection)
+            if any(m.collection for m in project.materials.values())
+            else "add a collection material (collection: true), such as the directory"))
     directories = selected_directories(project, selection) if collections else []
     problems = check_members(directories, project.locations)
     if problems:

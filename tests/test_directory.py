@@ -126,6 +126,8 @@ def test_each_directory_is_on_exactly_one_shard() -> None:
     (("--where", "city=Atlantis"), "--where: no location matches city=Atlantis — check the"),
     (("-d", "nowhere"), '--directory: no directory named "nowhere" — choose from: all, '
      "baltimore-naloxone"),
+    (("--where", "city=Baltimore", "-m", "flyer"),
+     "--where: chooses directories, but flyer is made per location — add -m directory"),
 ])
 def test_bad_filters_are_clear_errors(tmp_path: Path, args: tuple[str, ...],
                                       message: str) -> None:
