@@ -113,8 +113,10 @@ class Fingerprints:
 
         directory = directory_of(self.project, job, self.options)
         rows = [loc.raw for loc in members(directory, self.project.locations)]
+        # Each place lists the languages spoken there by their own names (language.yaml).
+        spoken = {code: lang.native_name for code, lang in self.project.languages.items()}
         return json.dumps([directory.name, directory.where, directory.languages, rows,
-                           updated_on()[:7]], ensure_ascii=False)
+                           updated_on()[:7], spoken], ensure_ascii=False, sort_keys=True)
 
 
 def read_cache(out: Path) -> dict[str, dict[str, str]]:
