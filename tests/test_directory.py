@@ -304,6 +304,11 @@ def test_where_builds_a_spanish_baltimore_list_of_two_pages(tmp_path: Path) -> N
     first = page_text(doc, 0)
     assert "Dónde conseguir ayuda" in first and "1\u2009/\u20092" in first
     assert "Actualizado en" in first
+    # The same inputs make the same bytes (dates only from SOURCE_DATE_EPOCH).
+    again = tmp_path / "again"
+    result = run_cli("build", "--project", str(root), "--locations", str(REALISTIC),
+                     "--where", "city=Baltimore", "--lang", "es", "-o", str(again), "-j", "1")
+    assert (again / entry["path"]).read_bytes() == (out / entry["path"]).read_bytes()
 
 
 @pytest.mark.slow
