@@ -124,7 +124,18 @@ skip_invalid_option = click.option(
 
 
 def selection_options(command):  # type: ignore[no-untyped-def]
-    """-l/--location, --lang and -m/--material, shared by build and check."""
+    """-l/--location, --lang, -m/--material, -d/--directory and --where, shared by build and
+    check."""
+    command = click.option(
+        "--where", "where", multiple=True, metavar="FIELD=VALUE",
+        help="A directory of the locations these filters match, instead of the named ones "
+        "(repeatable; all must match, the same field twice: either value). Fields: "
+        "city, region, postal_code, country, service, offer, language, location.",
+    )(command)
+    command = click.option(
+        "-d", "--directory", "directories", multiple=True, metavar="NAME",
+        help="Only this directory (organization.yaml directories:; repeatable).",
+    )(command)
     command = click.option(
         "-m", "--material", "materials", multiple=True, metavar="NAME",
         help="Only this material (repeatable).",
@@ -200,14 +211,16 @@ no_guides_option = click.option(
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary.")
 def build(
     project: str, locations: str | None, sheet_name: str | None, slugs: tuple[str, ...],
-    langs: tuple[str, ...], materials: tuple[str, ...], out: str | None, profile: str,
+    langs: tuple[str, ...], materials: tuple[str, ...], directories: tuple[str, ...],
+    where: tuple[str, ...], out: str | None, profile: str,
     sheet: str | None, bleed: float | None, pdf_variant: str | None, no_tags: bool,
     jobs: int | None, force: bool, shard: str | None, require_reviewed: bool,
     no_guides: bool, skip_invalid: bool, quiet: bool,
 ) -> None:
-    """Build PDFs for every location × language × material.
+    """Build PDFs for every location × language × material, and each directory × language.
 
-    Writes output/<slug>/<lang>/<material>.pdf and output/manifest.json. Only documents whose
+    Writes output/<slug>/<lang>/<material>.pdf, each directory's
+    output/_directories/<name>/<lang>/directory.pdf, and output/manifest.json. Only documents whose
     inputs changed are rebuilt; outputs of removed locations are removed. Exits 0 when every
     document was written, 1 on any data or rendering error, 2 on wrong usage, 130 when
     interrupted (finished files are kept). Bad data writes nothing, unless --skip-invalid:
@@ -218,6 +231,7 @@ def build(
         makeprint build
         makeprint build -l east-harbor --lang es -m wallet-card
         makeprint build --profile press -m pamphlet   # for a print shop
+        makeprint build --where city=Baltimore --where service=naloxone --lang es
         makeprint build --shard 2/4 --out output   # one of four CI runners
         makeprint build --locations sites.xlsx --sheet-name Sites --skip-invalid
     """
@@ -228,11 +242,13 @@ def build(
         options = engine.Options(
             profile=profile, sheet=sheet, bleed_mm=bleed, pdf_variant=pdf_variant,
             tagged=not no_tags, require_reviewed=require_reviewed, guides=not no_guides,
+            where=where,
         )
         if sheet:
             proj.sheet(sheet)  # an unknown stock is a usage error worth stopping for now
         result = engine.build(
-            proj, engine.Selection(slugs, langs, materials), out_dir, ConsoleReporter(quiet),
+            proj, engine.Selection(slugs, langs, materials, directories, where), out_dir,
+            ConsoleReporter(quiet),
             options=options, jobs=jobs or engine.default_jobs(), force=force,
             shard=engine.parse_shard(shard) if shard else None,
         )
@@ -306,6 +322,16 @@ def list_(project: str, locations: str | None, sheet_name: str | None) -> None:
     click.secho("Locations", bold=True)
     for loc in proj.locations:
         click.echo(f"  {loc.slug:28} {loc.name}  [{', '.join(loc.languages)}]")
+    collections = [m for m in proj.materials.values() if m.collection]
+    if collections:
+        click.secho("Directories (the directory material: one document per directory and "
+                    "language; build one with -d NAME, or any with --where FIELD=VALUE)",
+                    bold=True)
+    for name, directory in proj.directories.items() if collections else ():
+        listed = engine.directory_members(directory, proj.locations)
+        langs = engine.directory_languages(directory, listed, list(proj.languages))
+        click.echo(f"  {name:28} {len(listed)} location(s): {directory.describe()}  "
+                   f"[{', '.join(langs)}]")
     click.secho("Languages", bold=True)
     for code, lang in sorted(proj.languages.items()):
         reviewer = f", reviewed by {lang.reviewed_by}" if lang.reviewed_by else ""
@@ -329,10 +355,8 @@ def list_(project: str, locations: str | None, sheet_name: str | None) -> None:
     click.secho("Materials", bold=True)
     for name, material in proj.materials.items():
         width, height = material.trim(proj.organization.paper)
-        click.echo(
-            f"  {name:14} {material.pages} page(s), {width:g} × {height:g} mm — "
-            f"{material.description}"
-        )
+        pages = "pages as needed" if material.collection else f"{material.pages} page(s)"
+        click.echo(f"  {name:14} {pages}, {width:g} × {height:g} mm — {material.description}")
         for size in material.sizes:  # further sizes: each its own <material>-<size>.pdf
             width, height = material.trim(proj.organization.paper, size)
             click.echo(f"  {name + '-' + size:14} {material.pages} page(s), "
@@ -847,13 +871,14 @@ def preview(
     when written, 1 when the document cannot be made, 2 on wrong usage. Exits 1 when the
     document does not fit: the pictures show where, outlined in red, each with its message
     (build refuses to write such a document). A further size of a material is named as its
-    file is: poster-small.
+    file is: poster-small. For the directory, LOCATION is the directory's name.
 
     \b
     Example:
         makeprint preview east-harbor wallet-card --lang es
         makeprint preview east-harbor flyer --page 1 -o flyer.png
         makeprint preview east-harbor poster-small
+        makeprint preview baltimore-naloxone directory --lang es
     """
     from makeprint_engine.fit import FitProblem
     from makeprint_engine.output import atomic_write
@@ -867,10 +892,20 @@ def preview(
         for name, meta in proj.materials.items():
             if material not in proj.materials and material in (f"{name}-{s}" for s in meta.sizes):
                 base, size = name, material[len(name) + 1:]
-        selection = engine.Selection((location,), (lang,) if lang else (), (base,))
+        langs = (lang,) if lang else ()
+        # A collection material (the directory) is previewed for a directory: LOCATION names it.
+        collection = base in proj.materials and proj.materials[base].collection
+        selection = (engine.Selection((), langs, (base,), (location,)) if collection
+                     else engine.Selection((location,), langs, (base,)))
         jobs = [job for job in engine.plan_jobs(proj, selection) if job.size == size]
         if not jobs:
-            offered = next(loc.languages for loc in proj.locations if loc.slug == location)
+            if collection:
+                directory = proj.directories[location]
+                offered = tuple(engine.directory_languages(
+                    directory, engine.directory_members(directory, proj.locations),
+                    list(proj.languages)))
+            else:
+                offered = next(loc.languages for loc in proj.locations if loc.slug == location)
             raise MakeprintError(
                 Problem(
                     f'{location} is not made in "{lang}"',
@@ -940,7 +975,8 @@ def preview(
 @skip_invalid_option
 def check(
     project: str, locations: str | None, sheet_name: str | None, slugs: tuple[str, ...],
-    langs: tuple[str, ...], materials: tuple[str, ...], profile: str, jobs: int | None,
+    langs: tuple[str, ...], materials: tuple[str, ...], directories: tuple[str, ...],
+    where: tuple[str, ...], profile: str, jobs: int | None,
     strict: bool, fmt: str, report: str | None, no_guides: bool, skip_invalid: bool,
 ) -> None:
     """Preflight: render every document in memory and report every print defect.
@@ -961,7 +997,7 @@ def check(
     from makeprint_engine import preflight
     from makeprint_engine.options import Options
 
-    options = Options(profile=profile, guides=not no_guides)
+    options = Options(profile=profile, guides=not no_guides, where=where)
     try:
         proj = load(project, locations, sheet_name, skip_invalid)
     except MakeprintError as exc:
@@ -969,7 +1005,7 @@ def check(
         result = preflight.failed_load_report(exc, root, options, strict)
     else:
         result = preflight.run_check(
-            proj, engine.Selection(slugs, langs, materials), options, strict,
+            proj, engine.Selection(slugs, langs, materials, directories, where), options, strict,
             jobs or engine.default_jobs(),
         )
         if proj.invalid:  # the rows left out come first, as a failed load lists them

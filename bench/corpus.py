@@ -39,6 +39,9 @@ def project_copy(base: Path, paper: str) -> Path:
     root = base / f"proj-{paper}"
     for part in ("templates", "content", "assets"):
         shutil.copytree(REPO / part, root / part)
+    # Documents per location only: the directory (one per directory) is no location's.
+    for path in (root / "templates" / "materials").glob("directory.*"):
+        path.unlink()
     org = root / "content" / "organization.yaml"
     text, count = re.subn(r"(?m)^paper:\s*\S+", f"paper: {paper}", org.read_text("utf-8"))
     if count != 1:
@@ -81,7 +84,7 @@ def measure_paper(
     try:
         project = engine.load_project(root, locations.resolve())
     except engine.MakeprintError as exc:
-        materials = len(list((REPO / "templates" / "materials").glob("*.yaml")))
+        materials = len(list((root / "templates" / "materials").glob("*.yaml")))
         attempted = expected_documents(locations, langs, materials)
         first = exc.problems[0] if exc.problems else engine.Problem("unknown load error")
         causes[f"load: {cause(first)}"] = attempted

@@ -133,9 +133,9 @@ def make_project(base: Path, count: int) -> Path:
     for part in ("templates", "content", "assets"):
         shutil.copytree(REPO / part, root / part)
     # The three materials every figure in the README was measured on: the poster (two sizes
-    # of large pages) and the kit label (and its sheet), added later, would change what "a
-    # document" is between runs.
-    for material in ("poster", "kit-label"):
+    # of large pages), the kit label (and its sheet) and the directory (per directory, not
+    # per location), added later, would change what "a document" is between runs.
+    for material in ("poster", "kit-label", "directory"):
         for path in (root / "templates" / "materials").glob(f"{material}.*"):
             path.unlink()
     make_locations(root / "content" / "locations.csv", count)

@@ -6,6 +6,8 @@ The public API is what this module exports; the CLI in ``makeprint.py`` uses not
 from __future__ import annotations
 
 from .build import BuildInterrupted, BuildResult, build, default_jobs
+from .directories import directory_languages
+from .directories import members as directory_members
 from .errors import MakeprintError, Problem
 from .exchange import EXPORTABLE, FORMATS, export_translations, import_translations
 from .options import PROFILES, Options
@@ -36,6 +38,8 @@ __all__ = [
     "__version__",
     "build",
     "default_jobs",
+    "directory_languages",
+    "directory_members",
     "export_translations",
     "find_root",
     "import_translations",

@@ -50,7 +50,7 @@ CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
-DOC_PARAMS = {"location", "lang", "event", "material", "variant", "v"}
+DOC_PARAMS = {"location", "directory", "lang", "event", "material", "variant", "v"}
 _INT_RE = re.compile(r"^[0-9]{1,6}$")
 _NONCE_RE = re.compile(r"^[0-9a-f]{32}$")
 
@@ -335,9 +335,11 @@ class Web:
     def _target(self, query: str, extra: frozenset[str] = frozenset()) -> tuple[Any, dict]:
         params = _params(query, DOC_PARAMS | extra, {"material"} | (extra & {"page"}))
         if "event" in params:
-            if "location" in params or "lang" in params:
+            if "location" in params or "lang" in params or "directory" in params:
                 raise HttpError(400, "give either event or location and lang")
-        elif "location" not in params or "lang" not in params:
+        elif "location" in params and "directory" in params:
+            raise HttpError(400, "give either a location or a directory")
+        elif ("location" not in params and "directory" not in params) or "lang" not in params:
             raise HttpError(400, "missing parameter: location and lang (or event)")
         return self.app.target(params), params
 

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .directories import parse_where
 from .errors import MakeprintError, Problem
 from .fingerprint import CACHE, Fingerprints, read_cache
 from .options import Options
@@ -72,6 +73,7 @@ class _Outcome:
     problems: list[Problem]
     extras: list[tuple[str, bytes, int, str]]
     thumbs: list[tuple[str, bytes]] = field(default_factory=list)  # for the contact sheet
+    where: str = ""  # a directory of --where filters: what they say
 
 
 def default_jobs() -> int:
@@ -109,7 +111,7 @@ def build(
     for warning in project.warnings:
         if warning.field != "status" or any(f"'{lang}'" in warning.message for lang in languages):
             reporter.warning(warning)
-    everything = {(j.slug, j.lang, j.material) for j in plan_jobs(project, Selection())}
+    everything = {j.key for j in plan_jobs(project, Selection())}
     result = BuildResult(out, invalid=list(project.invalid))
     fingerprints = Fingerprints(project, options)
     with output_lock(out):
@@ -137,7 +139,10 @@ def build(
         reporter.start(len(todo))
         fps = dict(todo)
         try:
+            where = parse_where(options.where).describe() if options.where else ""
             for outcome in _render_all(project, options, list(fps), jobs):
+                if outcome.job.kind == "directory":
+                    outcome.where = where
                 with _interrupt_deferred():  # a file on disk is a file in the manifest
                     _record(outcome, out, reporter, result, entries, cache, fps)
         except KeyboardInterrupt:
@@ -213,17 +218,25 @@ def _interrupt_deferred() -> Iterator[None]:
             raise KeyboardInterrupt
 
 
+def entry_key(entry: dict[str, object]) -> tuple[str, str, str, str]:
+    """A manifest entry's ``Job.key``: a location's document, or a directory's."""
+    kind = "directory" if "directory" in entry else "location"
+    return (kind, str(entry.get(kind)), str(entry.get("lang")), str(entry.get("material")))
+
+
 def _remove_stale(
-    out: Path, everything: set[tuple[str, str, str]], entries: dict[str, dict[str, object]],
+    out: Path, everything: set[tuple[str, str, str, str]], entries: dict[str, dict[str, object]],
     cache: dict[str, dict[str, object]],
     delete: bool = True,
 ) -> list[str]:
-    """Outputs of locations, languages or materials that no longer exist are removed (with
-    ``delete`` false, only from the manifest and the cache)."""
+    """Outputs of locations, directories, languages or materials that no longer exist are
+    removed (with ``delete`` false, only from the manifest and the cache). A directory made
+    by filters (``--where``) stays while its language and material exist."""
     removed = []
+    kept = {(lang, material) for _, _, lang, material in everything}
     for path, entry in sorted(entries.items()):
-        key = (str(entry.get("location")), str(entry.get("lang")), str(entry.get("material")))
-        if key in everything:
+        key = entry_key(entry)
+        if key in everything or ("where" in entry and key[2:] in kept):
             continue
         target = out / path
         if delete and target.is_file() and target.resolve().is_relative_to(out):
@@ -265,10 +278,12 @@ def _record(
                 f"cannot write {relpath}: {exc.strerror or exc}", path=str(out),
                 hint="free some disk space or choose another folder with --out")) from None
         entries[relpath] = {
-            "location": job.slug, "lang": job.lang, "material": job.material,
+            job.kind: job.slug, "lang": job.lang, "material": job.material,
             "variant": kind, "path": relpath, "pages": pages, "sha256": digests[relpath],
             "qr_url": outcome.qr_url,
         }
+        if outcome.where:  # a directory made by --where filters: what it lists
+            entries[relpath]["where"] = outcome.where
         if job.size:  # a further size of the material: the poster's office size
             entries[relpath]["size"] = job.size
     for name, image in outcome.thumbs:  # a courtesy: a thumbnail that fails is made again later

@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 from .errors import MakeprintError, Problem
 from .output import atomic_write
+from .plan import DIRECTORIES
 from .previews import page_count, page_jpegs
 
 INDEX = "index.html"
@@ -75,7 +76,7 @@ def write_contact_sheet(
     listings: dict[Path, list[str]] = {}  # each thumbnail folder, listed once
     groups: dict[str, dict[str, list[str]]] = {}
     for entry in sorted(entries, key=_order):
-        location, lang = str(entry.get("location", "")), str(entry.get("lang", ""))
+        location, lang = _group(entry), str(entry.get("lang", ""))
         card = _card(out_dir, root, entry, kept, listings)
         groups.setdefault(location, {}).setdefault(lang, []).append(card)
     _remove_stale(thumbs_dir, kept)
@@ -84,6 +85,8 @@ def write_contact_sheet(
     body = []
     for location, langs in groups.items():
         name = (names or {}).get(location)
+        if location.startswith(DIRECTORIES + "/"):  # a collection: one document, many places
+            name = f"Directory: {location.removeprefix(DIRECTORIES + '/')}"
         heading = (
             f'{escape(name)} <span class="slug">({escape(location)})</span>'
             if name
@@ -109,9 +112,16 @@ def write_contact_sheet(
     return index
 
 
+def _group(entry: dict[str, Any]) -> str:
+    """A location's slug, or ``_directories/NAME`` for a directory (listed first)."""
+    if "directory" in entry:
+        return f"{DIRECTORIES}/{entry['directory']}"
+    return str(entry.get("location", ""))
+
+
 def _order(entry: dict[str, Any]) -> tuple[str, str, str, str]:
     return (
-        str(entry.get("location", "")),
+        _group(entry),
         str(entry.get("lang", "")),
         str(entry.get("material", "")),
         str(entry.get("path", "")),

@@ -28,6 +28,7 @@ LANGUAGE_KEYS = {
     "fonts",
     "font_scale",
     "day_names",
+    "month_names",
 }
 FONT_SCALE = (0.8, 1.5)  # the range a language's font_scale may take
 
@@ -58,6 +59,8 @@ class Language:
     font_scale: float = 1.0
     # The seven day names, Monday first, for a locale CLDR names no days for (hours.py).
     day_names: tuple[str, ...] = ()
+    # The twelve month names, January first, where CLDR has none (the directory's "Updated").
+    month_names: tuple[str, ...] = ()
 
     @property
     def is_draft(self) -> bool:
@@ -237,6 +240,20 @@ def load_language(
             hint="add day_names: the seven day names in this language, Monday first",
         )
 
+    month_names = meta.get("month_names", [])
+    if not isinstance(month_names, list) or len(month_names) not in (0, 12) or not all(
+        isinstance(m, str) and m.strip() for m in month_names
+    ):
+        problems.add(
+            "must list the twelve month names, January first",
+            path=source,
+            line=meta.line_of("month_names"),
+            field="month_names",
+            hint="e.g. month_names: [janvye, fevriye, mas, avril, me, jen, jiyè, out, "
+            "septanm, oktòb, novanm, desanm]",
+        )
+        month_names = []
+
     common = _mapping_file(folder / "common.yaml", root, problems)
     language = Language(
         code=code,
@@ -251,6 +268,7 @@ def load_language(
         fonts=tuple(fonts),
         font_scale=font_scale,
         day_names=tuple(str(d).strip() for d in day_names),
+        month_names=tuple(str(m).strip() for m in month_names),
     )
     for material in materials:
         language.materials[material] = _mapping_file(folder / f"{material}.yaml", root, problems)

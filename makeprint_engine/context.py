@@ -55,6 +55,10 @@ def qr_plan(project: Project, job: Job) -> QRPlan:
 
 def qr_for(project: Project, job: Job) -> str:
     """The exact text the job's QR code encodes."""
+    if job.kind == "directory":
+        from .directory_view import qr_plan_for
+
+        return qr_plan_for(project, job).url
     return qr_plan(project, job).url
 
 
@@ -115,10 +119,44 @@ def page_geometry(project: Project, job: Job, options: Options) -> dict[str, Any
     }
 
 
+def hotline_context(project: Project, common: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The hotlines in the language's words."""
+    hotline_text = common.get("hotlines", {})
+    hotlines = {}
+    for key, line in project.hotlines.items():
+        words = hotline_text.get(key, {})
+        name = words.get("name", key)
+        hotlines[key] = {
+            "key": key,
+            "number": line.number,
+            "tel": line.tel,
+            "sms": line.sms,
+            "name": name,
+            "short": words.get("short", name),
+            "note": words.get("note", ""),
+        }
+    return hotlines
+
+
+def org_context(project: Project) -> dict[str, Any]:
+    org = project.organization
+    return {
+        "name": org.name,
+        "website": org.website,
+        "website_display": display_url(org.website) if org.website else None,
+        "colors": org.colors,
+        "logo": f"../../assets/{org.logo}" if org.logo else None,
+        "poster_tabs": org.poster_tabs,
+    }
+
+
 def document_context(
     project: Project, job: Job, options: Options | None = None, fit: FitState = NO_FIT
 ) -> dict[str, Any]:
-    org = project.organization
+    if job.kind == "directory":  # a collection: many locations, no one location
+        from .directory_view import directory_context
+
+        return directory_context(project, job, options, fit)
     language = project.languages[job.lang]
     location = next(loc for loc in project.locations if loc.slug == job.slug)
     common = language.common
@@ -142,20 +180,7 @@ def document_context(
     )
     service_labels = common.get("services", {})
     offer_labels = common.get("offers", {})
-    hotline_text = common.get("hotlines", {})
-    hotlines = {}
-    for key, line in project.hotlines.items():
-        words = hotline_text.get(key, {})
-        name = words.get("name", key)
-        hotlines[key] = {
-            "key": key,
-            "number": line.number,
-            "tel": line.tel,
-            "sms": line.sms,
-            "name": name,
-            "short": words.get("short", name),
-            "note": words.get("note", ""),
-        }
+    hotlines = hotline_context(project, common)
     return {
         "job": {"slug": job.slug, "lang": job.lang, "material": job.material, "size": job.size},
         "lang": {
@@ -165,14 +190,7 @@ def document_context(
             "name": language.native_name,
             "fonts": list(language.fonts),
         },
-        "org": {
-            "name": org.name,
-            "website": org.website,
-            "website_display": display_url(org.website) if org.website else None,
-            "colors": org.colors,
-            "logo": f"../../assets/{org.logo}" if org.logo else None,
-            "poster_tabs": org.poster_tabs,
-        },
+        "org": org_context(project),
         "loc": {
             "slug": location.slug,
             "name": location.name,

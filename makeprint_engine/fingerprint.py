@@ -96,11 +96,27 @@ class Fingerprints:
         return self._shared[key]
 
     def job(self, job: Job) -> str:
-        row = json.dumps(self._rows[job.slug].raw, ensure_ascii=False)
+        if job.kind == "directory":
+            row = self._directory(job)
+        else:
+            row = json.dumps(self._rows[job.slug].raw, ensure_ascii=False)
         text = f"{self._material_language(job.material, job.lang)}\n{row}"
         if job.size:  # a further size of the material (the poster's office size)
             text += f"\nsize={job.size}"
         return hashlib.sha256(text.encode()).hexdigest()
+
+    def _directory(self, job: Job) -> str:
+        """A directory's own inputs: its definition, the rows it lists (and only those: a
+        change to a location it does not list leaves it current), and its "Updated" month."""
+        from .directories import members
+        from .directory_view import directory_of, updated_on
+
+        directory = directory_of(self.project, job, self.options)
+        rows = [loc.raw for loc in members(directory, self.project.locations)]
+        # Each place lists the languages spoken there by their own names (language.yaml).
+        spoken = {code: lang.native_name for code, lang in self.project.languages.items()}
+        return json.dumps([directory.name, directory.where, directory.languages, rows,
+                           updated_on()[:7], spoken], ensure_ascii=False, sort_keys=True)
 
 
 def read_cache(out: Path) -> dict[str, dict[str, str]]:

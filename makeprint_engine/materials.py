@@ -15,6 +15,7 @@ NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KEYS = {
     "description", "pages", "trim", "qr_min_mm", "qr_max_mm", "min_font_pt", "cost",
     "shared_pages", "card_sheet", "label_sheet", "fit", "sizes", "min_font_pt_roles",
+    "collection",
 }
 FIT_KEYS = {"label", "min_pt", "field", "max_lines", "short"}
 
@@ -39,6 +40,9 @@ class Material:
     sizes: dict[str, dict[str, tuple[float, float]]] = field(default_factory=dict)
     # Larger minimums for text marked data-role="NAME" in the template (a poster's headline).
     min_font_pt_roles: dict[str, float] = field(default_factory=dict)
+    # One document per directory × language listing many locations (the resource directory),
+    # as many pages as it takes (``pages`` is then the fewest), instead of one per location.
+    collection: bool = False
 
     def trim(self, paper: str, size: str = "") -> tuple[float, float]:
         """The trim on ``paper``: the material's own size, or one of its further ``sizes``."""
@@ -119,6 +123,7 @@ def discover_materials(templates_dir: Path, root: Path) -> list[Material]:
                 fit=_fit(meta, source, problems),
                 sizes=sizes,
                 min_font_pt_roles=_roles(meta, source, problems),
+                collection=meta.get("collection") is True,
             )
         )
     problems.raise_if_errors()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 PROFILES = ("office", "press")
 
@@ -16,7 +16,10 @@ class Options:
     tagged: bool = True  # tagged (accessible) PDF with reading order and alt text
     require_reviewed: bool = False  # refuse draft translations
     guides: bool = True  # office: fold guides at the sheet edge of a folded material
+    # --where filters: the one directory this build makes (directories.parse_where)
+    where: tuple[str, ...] = ()
 
     def fingerprint(self) -> str:
-        """Everything here shapes output, so all of it goes into cache keys."""
-        return repr(self)
+        """Everything here shapes output, so all of it goes into cache keys; the filters shape
+        only their directory, whose key has them (fingerprint.Fingerprints._directory)."""
+        return repr(replace(self, where=()))

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .directories import Directory, load_directories
 from .errors import Problems, display_path
 from .fields import FieldError, check_country, check_https_url
 from .links import check_intake_url
@@ -31,6 +32,8 @@ KNOWN_KEYS = {
     "logo",
     "qr_tracking",
     "poster_tabs",
+    "directories",
+    "directory_url",
 }
 
 
@@ -58,6 +61,9 @@ class Organization:
     key_lines: dict[str, int] = field(default_factory=dict)
     intake_short_url: str | None = None  # printed instead of a long intake_url
     poster_tabs: bool = False  # tear-off tabs with the phone number at the poster's foot
+    # Named directories (directories.py): name -> filters; none named: one of every location.
+    directories: dict[str, Directory] = field(default_factory=dict)
+    directory_url: str | None = None  # the locations page a directory's QR code opens
 
 
 def load_organization(path: Path, root: Path) -> Organization:
@@ -196,6 +202,10 @@ def load_organization(path: Path, root: Path) -> Organization:
                      "leaves them out")
         poster_tabs = False
 
+    directories = load_directories(data.get("directories"), source, data.line_of("directories"),
+                                   problems)
+    directory_url = checked("directory_url", check_https_url)
+
     problems.raise_if_errors()
     return Organization(
         name,
@@ -211,6 +221,8 @@ def load_organization(path: Path, root: Path) -> Organization:
         dict(data.key_lines),
         short_url,
         poster_tabs,
+        directories,
+        directory_url,
     )
 
 

@@ -13,6 +13,7 @@ from .content import (
     load_hotlines,
     load_language,
 )
+from .directories import DEFAULT_NAME, Directory, check_members
 from .errors import MakeprintError, Problem, Problems, display_path
 from .geometry import Sheet
 from .links import check_intake
@@ -53,6 +54,11 @@ class Project:
                 hint="choose from: " + (", ".join(sorted(self.sheets)) or "(none)")
                 + " — or add templates/sheets/NAME.yaml"))
         return self.sheets[chosen]
+
+    @property
+    def directories(self) -> dict[str, Directory]:
+        """organization.yaml's named directories; with none named, one of every location."""
+        return self.organization.directories or {DEFAULT_NAME: Directory(DEFAULT_NAME)}
 
     @property
     def templates_dir(self) -> Path:
@@ -160,7 +166,8 @@ def load_project(
             problems.extend(invalid)
             invalid = []
         # The QR density budget: a location whose intake URL no code can hold is a bad row.
-        intake = check_intake(org, {m.name: m for m in materials}, locations)
+        per_location = {m.name: m for m in materials if not m.collection}
+        intake = check_intake(org, per_location, locations)
         warnings += [p for _, p in intake if p.severity != "error"]
         refused = {slug: p for slug, p in intake if p.severity == "error"}
         if skip_invalid:
@@ -168,6 +175,15 @@ def load_project(
             locations = [loc for loc in locations if loc.slug not in refused]
         else:
             problems.extend(refused.values())
+        for directory in org.directories.values():
+            unknown = [code for code in directory.languages if code not in languages]
+            if unknown:
+                problems.add(
+                    f"unknown language {', '.join(unknown)}", path=org.path,
+                    line=directory.line, field=f"directories.{directory.name}.languages",
+                    hint="available languages are " + ", ".join(sorted(languages)))
+        if locations and any(m.collection for m in materials):  # else no directory is made
+            problems.extend(check_members(org.directories.values(), locations))
     problems.raise_if_errors()
     assert org is not None
     return Project(

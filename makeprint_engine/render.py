@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from . import fit, typeset
 from .context import document_context, page_geometry
-from .errors import Problem
+from .errors import Problem, display_path
 from .fit import NO_FIT, FitState
 from .links import break_points
 from .options import Options
@@ -123,6 +123,11 @@ def isolated(text: object) -> Markup:
         text = typeset.keep_hangul_words(typeset.bind_last_words(text, NAME_BOUND))
     return Markup("\u2068{}\u2069").format(text)
 
+
+# A collection material (the directory) has as many pages as its locations take: this stands
+# for "any number" where a page count is expected, and bounds what copyfitting measures.
+COLLECTION_PAGES = -1
+MAX_COLLECTION_PAGES = 500
 
 # A name's last two words are bound up to this many characters ("Reduction Coalition"): names
 # are set in columns at least 40 mm wide, and each is a fitted element that may step down.
@@ -316,9 +321,14 @@ class Renderer:
         where = str(job)
         if part == "shared":  # not this location's fault: say so, once for all of them
             where = f"{job.lang} / {job.name} (pages shared by every location)"
-        location = next(loc for loc in self.project.locations if loc.slug == job.slug)
-        has_short = bool(location.short_name) and location.short_name != location.name
-        numbers = _page_numbers(material.pages, material.shared_pages, part)
+        if job.kind == "directory":  # many locations: a problem points at the locations file
+            location = None
+            has_short = False
+            numbers = list(range(1, MAX_COLLECTION_PAGES + 1))
+        else:
+            location = next(loc for loc in self.project.locations if loc.slug == job.slug)
+            has_short = bool(location.short_name) and location.short_name != location.name
+            numbers = _page_numbers(material.pages, material.shared_pages, part)
         fitter = fit.Fitter(spec, has_short)
         state, fitted = NO_FIT, None
         for attempt in range(1, fit.MAX_LAYOUTS + 1):
@@ -340,7 +350,11 @@ class Renderer:
             notes = fit.fitted_notes(spec, state, seen, fitter.defaults, where,
                                      _fallback_labels(spec))
             return document, problems + notes + _page_count(document, where, pages), []
-        source = fit.Source(location.source, location.line, has_short)
+        source = (
+            fit.Source(location.source, location.line, has_short) if location is not None
+            else fit.Source(display_path(self.project.locations_path, self.project.root), None,
+                            False)
+        )
         failures = fit.failures(spec, state, seen, fitter.stuck, where, source)
         problems += [problem for problem, _ in failures] + _page_count(document, where, pages)
         return document, problems, [mark for _, marks in failures for mark in marks]
@@ -427,8 +441,9 @@ class Renderer:
         material = self.project.materials[job.material]
         qr_url = document_context_qr(self.project, job)
         shared_pages = material.shared_pages
+        expected = COLLECTION_PAGES if material.collection else material.pages
         if not shared_pages:
-            document, problems, marks = self._layout(job, "all", material.pages)
+            document, problems, marks = self._layout(job, "all", expected)
             pages = document.pages if document is not None else []
         else:
             shared, shared_problems, shared_marks = self._shared(job)
@@ -445,7 +460,7 @@ class Renderer:
                     if page is not None:
                         pages.append(page)
         errors = [p for p in problems if p.severity == "error"]
-        only_fit = len(pages) == material.pages and all(
+        only_fit = (material.collection or len(pages) == material.pages) and all(
             isinstance(p, fit.FitProblem) for p in errors
         )
         if document is None or (errors and not (draft and only_fit)):
@@ -574,6 +589,8 @@ def _mark_content(context: dict[str, Any]) -> None:
         context[key] = typeset.mark(context[key])
     loc = context["loc"]
     loc["services"] = [(key, typeset.mark(label)) for key, label in loc["services"]]
+    if "legend" in context:  # the directory's tag legend: codes and the services' words
+        context["legend"] = [(code, typeset.mark(label)) for code, label in context["legend"]]
 
 
 def _mark_units(context: dict[str, Any]) -> None:
@@ -645,8 +662,8 @@ def _fallback_labels(spec: fit.FitSpec) -> dict[str, str]:
 
 
 def _page_count(document: Any, where: str, expected_pages: int) -> list[Problem]:
-    """Text that spilled onto an extra page."""
-    if len(document.pages) == expected_pages:
+    """Text that spilled onto an extra page (a collection takes the pages it needs)."""
+    if len(document.pages) == expected_pages or expected_pages == COLLECTION_PAGES:
         return []
     return [
         Problem(

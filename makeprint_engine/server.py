@@ -39,6 +39,7 @@ from . import previews
 from .access import Access
 from .asgi import MAX_URL, RENDER_TIMEOUT, HttpError, is_loopback
 from .content import SOURCE_LANGUAGE
+from .directories import directory_languages, members
 from .errors import MakeprintError, Problem
 from .event import FIELDS as EVENT_FIELDS
 from .event import FormError, validate_event
@@ -500,11 +501,23 @@ class App:
                 }
                 for code, lang in sorted(project.languages.items())
             ],
+            # Collection materials (the directory) are made per directory, not per location.
+            "directories": [
+                {
+                    "name": name,
+                    "description": directory.describe(),
+                    "count": len(listed := members(directory, project.locations)),
+                    "languages": directory_languages(directory, listed, list(project.languages)),
+                }
+                for name, directory in project.directories.items()
+                if any(m.collection for m in project.materials.values())  # else none is made
+            ],
             "materials": [
                 {
                     "name": name,
                     "description": material.description,
                     "pages": material.pages,
+                    "collection": material.collection,
                     "variants": [
                         {"name": v, "label": VARIANTS[v].label} for v in variants_for(name)
                     ],
@@ -556,7 +569,13 @@ class App:
                 {"event": token, "material": material, "variant": variant},
                 entry,
             )
+        if "directory" in params:
+            return self._directory_target(project, generation, params, material, variant,
+                                          suffix)
         slug, lang = params.get("location", ""), params.get("lang", "")
+        if project.materials[material].collection:
+            raise HttpError(404, f"the {material} is made per directory, not per location: "
+                            "choose a directory")
         location = next((loc for loc in project.locations if loc.slug == slug), None)
         if location is None:
             raise HttpError(404, f'no location named "{slug[:60]}"')
@@ -575,6 +594,29 @@ class App:
             f"{location.name} — {project.languages[lang].native_name} — {material}",
             f"{slug}-{lang}-{material}{suffix}.pdf",
             {"location": slug, "lang": lang, "material": material, "variant": variant},
+        )
+
+    def _directory_target(self, project: Project, generation: int, params: dict[str, str],
+                          material: str, variant: str, suffix: str) -> Target:
+        """A directory's document (a collection material): one per directory and language."""
+        name, lang = params.get("directory", ""), params.get("lang", "")
+        directory = project.directories.get(name)
+        if directory is None:
+            raise HttpError(404, f'no directory named "{name[:60]}"')
+        if not project.materials[material].collection:
+            raise HttpError(404, f"a directory is made as a directory, not a {material}")
+        listed = members(directory, project.locations)
+        langs = directory_languages(directory, listed, list(project.languages))
+        if lang not in langs:
+            raise HttpError(404, f"directory {name} is made in {', '.join(langs)}, not {lang}")
+        job = Job(name, lang, material, kind="directory")
+        return Target(
+            ("directory", generation, variant, name, lang, material),
+            job,
+            variant,
+            f"Directory {name} — {project.languages[lang].native_name} — {material}",
+            f"{material}-{name}-{lang}{suffix}.pdf",
+            {"directory": name, "lang": lang, "material": material, "variant": variant},
         )
 
     def document(self, target: Target) -> Doc:

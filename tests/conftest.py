@@ -29,17 +29,21 @@ SHIPPED = tuple(
 )
 
 
-def copy_project(target: Path, poster: bool = False) -> Path:
+def copy_project(target: Path, poster: bool = False, directory: bool = False) -> Path:
     """A private copy of the repository's own sample project.
 
     Without the poster unless asked (``poster=True``): its two sizes of large pages made every
     build of the sample take about 70 % longer, in the dozens of tests that build it for
     something else. The session's ``built`` sample, test_poster.py and the golden files build it.
+    Without the resource directory unless asked (``directory=True``) for the same reason: its
+    documents (one per directory and language) are not what those tests are about; the
+    session's ``built`` sample and test_directory.py build it.
     """
     for part in PARTS:
         shutil.copytree(REPO / part, target / part)
-    if not poster:  # the material is its template; its content files are then not read
-        for path in (target / "templates" / "materials").glob("poster.*"):
+    left_out = [name for name, keep in (("poster", poster), ("directory", directory)) if not keep]
+    for name in left_out:  # the material is its template; its content files are then not read
+        for path in (target / "templates" / "materials").glob(f"{name}.*"):
             path.unlink()
     return target
 
@@ -52,7 +56,7 @@ def project(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample project, built once for the whole session (read-only for tests)."""
-    root = copy_project(tmp_path_factory.mktemp("built") / "proj", poster=True)
+    root = copy_project(tmp_path_factory.mktemp("built") / "proj", poster=True, directory=True)
     result = run_cli("build", "--project", str(root))
     assert result.exit_code == 0, result.output
     return root

@@ -19,6 +19,9 @@ MATERIAL_SIZE = {"wallet-card": (252, 144), "pamphlet": (792, 612), "flyer": (61
 # Further sizes, each its own file: the poster on Letter for office printers.
 SIZES = {"poster-small": (612, 792)}
 SHEET_PAGES = {"wallet-card": 2, "kit-label": 1}  # card fronts and backs; one page of labels
+# The sample's named directories (organization.yaml) and the locations each lists.
+DIRECTORIES = {"all": ("east-harbor", "riverside-clinic", "mobile-outreach"),
+               "baltimore-naloxone": ("east-harbor", "mobile-outreach")}
 
 
 def sample_rows() -> list[dict[str, str]]:
@@ -44,10 +47,22 @@ def test_every_location_language_material_is_built(built: Path) -> None:
         for lang in row_langs(row)
         for name in (*(f"{material}-sheet" for material in SHEET_PAGES), *SIZES)
     }
-    assert {f["path"] for f in files} == expected | extra
+    # The directory: one per named directory and language (its locations' languages).
+    directories = {
+        f"_directories/{name}/{lang}/directory.pdf"
+        for name, slugs in DIRECTORIES.items()
+        for lang in {lang for row in sample_rows() if row["slug"] in slugs
+                     for lang in row_langs(row)}
+    }
+    assert {f["path"] for f in files} == expected | extra | directories
     for entry in files:
         path = built / "output" / str(entry["path"])
         assert path.is_file()
+        if "directory" in entry:  # as many pages as its locations take: here, one
+            assert entry["pages"] == 1 and entry["variant"] == "single"
+            assert set(entry) == {"directory", "lang", "material", "variant", "path", "pages",
+                                  "sha256", "qr_url"}
+            continue
         if entry["variant"] == "single":
             assert entry["pages"] == MATERIAL_PAGES[str(entry["material"])]
         else:

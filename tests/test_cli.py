@@ -342,7 +342,8 @@ print(len(project.locations), sorted(project.materials), sorted(project.language
     module_file, root, summary = ran.stdout.strip().splitlines()
     assert Path(module_file).is_relative_to(site)
     assert Path(root) == (site / skeleton).resolve()
-    sample = makeprint_engine.load_project(copy_project(tmp_path / "sample", poster=True))
+    sample = makeprint_engine.load_project(
+        copy_project(tmp_path / "sample", poster=True, directory=True))
     assert summary == (
         f"{len(sample.locations)} {sorted(sample.materials)} {sorted(sample.languages)}"
     )

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import csv
 import html
+import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,13 +38,39 @@ EXTRA = (("ar", "pamphlet"), ("zh-Hans", "wallet-card"))
 CASES = [(lang, material) for lang in LANGS for material in MATERIALS] + list(EXTRA)
 
 
+# The directory (a collection material) is made per directory: the sample's "all".
+DIRECTORY = "all"
+# Its "Updated" line prints the month of SOURCE_DATE_EPOCH (5 December 2026) in every run.
+EPOCH = "1796428800"
+
+
 def golden_path(lang: str, material: str) -> Path:
+    if material == "directory":
+        return GOLDEN / f"_directories-{DIRECTORY}-{lang}-{material}.html"
     return GOLDEN / f"{SLUG}-{lang}-{material}.html"
+
+
+def job_for(lang: str, material: str) -> Job:
+    if material == "directory":
+        return Job(DIRECTORY, lang, material, kind="directory")
+    return Job(SLUG, lang, material)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fixed_date() -> Iterator[None]:
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
+    yield
+    if before is None:
+        del os.environ["SOURCE_DATE_EPOCH"]
+    else:
+        os.environ["SOURCE_DATE_EPOCH"] = before
 
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    return load_project(copy_project(tmp_path_factory.mktemp("golden") / "proj", poster=True))
+    root = copy_project(tmp_path_factory.mktemp("golden") / "proj", poster=True, directory=True)
+    return load_project(root)
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +87,7 @@ def test_materials_match_the_engine(sample: Project) -> None:
 def test_html_matches_golden(
     sample: Project, renderer: Renderer, golden: Golden, lang: str, material: str
 ) -> None:
-    job = Job(SLUG, lang, material)
+    job = job_for(lang, material)
     html = renderer.html(job)
     assert f'<html lang="{lang}"' in html
     readable = readable_qr_codes(html)
@@ -82,7 +110,11 @@ def intake_by_hand(lang: str, material: str) -> str:
     """What the sample's code for SLUG must open, spelled out from the sample's own files:
     the intake_url in content/locations.csv, and the tracking content/organization.yaml asks
     for (qr_tracking). The card's and the kit label's codes carry none: the density budget
-    keeps their modules at 0.5 mm within 20 mm, and the tracked URL would need a larger code."""
+    keeps their modules at 0.5 mm within 20 mm, and the tracked URL would need a larger code.
+    The directory's opens organization.yaml's directory_url, its campaign the directory."""
+    if material == "directory":
+        return (f"https://example.org/locations?utm_source=directory&utm_medium=print"
+                f"&utm_campaign={DIRECTORY}&utm_content={lang}")
     with open(REPO / "content" / "locations.csv", encoding="utf-8", newline="") as handle:
         [intake] = [row["intake_url"] for row in csv.DictReader(handle) if row["slug"] == SLUG]
     assert intake == "https://example.org/intake?site=east-harbor"
@@ -103,7 +135,7 @@ def test_each_golden_qr_code_opens_the_link_beside_it(
     [(href, decoded)] = _QR_IN_GOLDEN.findall(text)
     expected = intake_by_hand(lang, material)
     assert html.unescape(href) == html.unescape(decoded) == expected
-    rendered = renderer.render(Job(SLUG, lang, material))
+    rendered = renderer.render(job_for(lang, material))
     assert rendered.pdf is not None, rendered.problems
     pdf = tmp_path / f"{material}.pdf"
     pdf.write_bytes(rendered.pdf)

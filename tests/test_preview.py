@@ -302,17 +302,20 @@ def test_contact_sheet_links_every_pdf_with_thumbnails(output: Path) -> None:
     # without one: the same card ten times.
     documents = [e for e in entries if e.get("variant") != "sheet"]
     assert len(page.srcs) == len(documents)
-    own_page = {"wallet-card": 2, "pamphlet": 1, "flyer": 1, "poster": 1, "kit-label": 1}
+    own_page = {"wallet-card": 2, "pamphlet": 1, "flyer": 1, "poster": 1, "kit-label": 1,
+                "directory": 1}
     in_order = sorted(documents, key=lambda e: str(e["path"]))
     for src, entry in zip(page.srcs, in_order, strict=True):
         thumb = output / unquote(src)
         assert src.startswith("thumbs/") and thumb.is_file()
         assert max(png_size(thumb, "JPEG")) == THUMB_PX
         assert src.endswith(f"-p{own_page[str(entry['material'])]}.jpg"), src
-    # Grouped by location, then language.
+    # The directories first, then by location; then language.
     h2 = [text for tag, text in page.headings if tag == "h2"]
-    assert h2 == ["East Harbor Drop-In Center (east-harbor)", "mobile-outreach", "riverside-clinic"]
-    first = sorted({str(e["lang"]) for e in entries if e["location"] == "east-harbor"})
+    assert h2 == ["Directory: all (_directories/all)",
+                  "Directory: baltimore-naloxone (_directories/baltimore-naloxone)",
+                  "East Harbor Drop-In Center (east-harbor)", "mobile-outreach", "riverside-clinic"]
+    first = sorted({str(e["lang"]) for e in entries if e.get("directory") == "all"})
     h3 = [t for tag, t in page.headings if tag == "h3"][: len(first)]
     assert h3 == [f"Language: {code}" for code in first]
     assert not [p for p in output.rglob("*") if p.name.endswith(".tmp")]
@@ -329,7 +332,7 @@ def test_contact_sheet_reuses_thumbnails_and_removes_stale_ones(output: Path) ->
     write_contact_sheet(output, entries)
     assert {p: p.stat().st_mtime_ns for p in (output / "thumbs").rglob("*.jpg")} == thumbs
     assert not old.exists()
-    kept = [e for e in entries if e["location"] != "mobile-outreach"]
+    kept = [e for e in entries if e.get("location") != "mobile-outreach"]
     write_contact_sheet(output, kept)
     left = list((output / "thumbs").rglob("*.jpg"))
     assert left and not [p for p in left if "mobile-outreach" in str(p)]

@@ -40,10 +40,11 @@ PT = 72 / MM_PER_IN  # points per millimetre
 SAFE_PT = 9.0  # 0.125 in: text and QR modules stay this far inside the trim (letter orgs)
 LETTER_BLEED_PT = 9.0  # 0.125 in
 MATERIAL_SIZE = {"wallet-card": (252, 144), "pamphlet": (792, 612), "flyer": (612, 792),
-                 "kit-label": (288, 144), "poster": (792, 1224)}
+                 "kit-label": (288, 144), "poster": (792, 1224), "directory": (612, 792)}
 SIZE_OF_SIZE = {"small": (612, 792)}  # the poster on Letter
 # page index that carries the QR code
-QR_PAGE = {"wallet-card": 1, "pamphlet": 0, "flyer": 0, "kit-label": 0, "poster": 0}
+QR_PAGE = {"wallet-card": 1, "pamphlet": 0, "flyer": 0, "kit-label": 0, "poster": 0,
+           "directory": 0}
 PRIMARY = (0x0B, 0x55, 0x63)  # colors.primary in content/organization.yaml
 FLAP = (0xFD, 0xF3, 0xE3)  # the pamphlet flap's tint (templates/styles/pamphlet.css)
 GUIDE = (0x8A, 0x90, 0x96)  # office fold guides (templates/styles/base.css)
@@ -965,16 +966,21 @@ def test_pdfs_are_tagged_with_language_title_and_alt_text(
     project = load_project(out.parent)  # the very project copy that was built
     intake = {loc.slug: display_url(loc.intake_url) for loc in project.locations}
     names = {loc.slug: loc.name for loc in project.locations}
+    # A directory: titled with the organization, its QR code opens the locations page.
+    for name in project.directories:
+        intake[name] = display_url(str(project.organization.directory_url))
+        names[name] = project.organization.name
     for entry in single_files(out):
         where = str(entry["path"])
         with pikepdf.open(out / where) as pdf:
             assert "/StructTreeRoot" in pdf.Root, f"{where} is not tagged"
             assert str(pdf.Root.Lang) == entry["lang"], f"{where}: /Lang {pdf.Root.Lang}"
             assert bool(pdf.Root.MarkInfo.Marked) is True, where
-            assert names[str(entry["location"])] in str(pdf.docinfo.Title), where
+            subject = str(entry.get("location", entry.get("directory")))
+            assert names[subject] in str(pdf.docinfo.Title), where
             assert 'pdfuaid:part="1"' in pdf.Root.Metadata.read_bytes().decode(), where
             figures = [alt for kind, alt in structure(pdf) if kind == "/Figure"]
-            qr = [alt for alt in figures if alt and intake[str(entry["location"])] in alt]
+            qr = [alt for alt in figures if alt and intake[subject] in alt]
             assert len(qr) == 1, f"{where}: no QR figure whose /Alt names the intake: {figures}"
             if entry["material"] in ("pamphlet", "flyer"):
                 assert project.organization.name in figures, f"{where}: logo /Alt {figures}"

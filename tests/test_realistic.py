@@ -47,7 +47,9 @@ CORPUS_LANGS = ("en", "es")
 MATERIALS = tuple(sorted(p.stem for p in (REPO / "templates" / "materials").glob("*.yaml")))
 # The corpus is built without the poster (conftest.copy_project): 2,600 more large pages.
 # test_poster.py builds the poster for the corpus's hardest rows; the matrix builds it all.
-CORPUS_MATERIALS = tuple(m for m in MATERIALS if m != "poster")
+# Nor the directory (one document per directory, not per location): test_directory.py lists
+# the corpus's rows in it; the matrix builds it for the sample and stress data.
+CORPUS_MATERIALS = tuple(m for m in MATERIALS if m not in ("poster", "directory"))
 LANGUAGES = tuple(sorted(p.parent.name for p in (REPO / "content").glob("*/language.yaml")))
 JOBS = 2
 MIN_MODULE_MM = 0.5
@@ -417,7 +419,11 @@ class Matrix:
     def get(self, dataset: str, paper: str) -> Built:
         if (dataset, paper) not in self.builds:
             base = self.factory.mktemp(f"matrix-{dataset}-{paper}")
-            root = copy_project(base / "proj", poster=True)
+            root = copy_project(base / "proj", poster=True, directory=True)
+            org = root / "content" / "organization.yaml"  # one directory of every location
+            text = org.read_text(encoding="utf-8")
+            start, end = text.index("\ndirectories:") + 1, text.index("directory_url:")
+            org.write_text(text[:start] + text[end:], encoding="utf-8")
             locations = every_language(DATASETS[dataset], base / "locations.csv")
             self.builds[(dataset, paper)] = build_all(root, paper, locations)
         return self.builds[(dataset, paper)]
@@ -452,6 +458,10 @@ def test_every_material_language_and_paper_builds(
     failed = [(job, problems) for job, problems in built.failures
               if job.lang == lang and job.material == material]
     assert not failed, failure_lines(failed)
+    if material == "directory":  # one document of every location, in each language
+        assert any(e.get("directory") == "all" and e["lang"] == lang and e["variant"] == "single"
+                   for e in engine_manifest(built.out))
+        return
     made = {(e["location"], e["lang"], e["material"]) for e in engine_manifest(built.out)
             if e["variant"] == "single"}
     missing = [loc.slug for loc in project.locations if (loc.slug, lang, material) not in made]

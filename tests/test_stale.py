@@ -38,7 +38,7 @@ def _counts(output: str) -> dict[str, str]:
 
 
 def test_shipped_translations_are_current(tmp_path: Path) -> None:
-    project = copy_project(tmp_path / "proj", poster=True)  # every material's strings
+    project = copy_project(tmp_path / "proj", poster=True, directory=True)  # every material's
     for lang in TRANSLATED:
         assert (project / "content" / lang / ".sources.yaml").is_file()
     result = run_cli("list", "--project", str(project))

@@ -71,14 +71,27 @@ function fillLocations() {
   const all = catalog.locations;
   const shown = all.filter((loc) =>
     !query || fold(`${loc.name} ${loc.slug} ${loc.city} ${loc.address}`).includes(query));
-  fillSelect($("location"), shown.map((loc) => [loc.slug, `${loc.name} — ${loc.city}`]));
+  // Directories (one document listing many locations) after the locations, as "dir:NAME".
+  const directories = (catalog.directories || []).filter((d) =>
+    !query || fold(`directory ${d.name} ${d.description}`).includes(query));
+  fillSelect($("location"), [
+    ...shown.map((loc) => [loc.slug, `${loc.name} — ${loc.city}`]),
+    ...directories.map((d) => [`dir:${d.name}`,
+      `Directory: ${d.name} — ${d.count} location${d.count === 1 ? "" : "s"} (${d.description})`]),
+  ]);
   $("search-count").textContent = query
     ? `${shown.length} of ${all.length} locations match.`
     : `${all.length} locations.`;
 }
 
+function currentDirectory() {
+  const value = $("location").value;
+  if (!value.startsWith("dir:")) return null;
+  return (catalog.directories || []).find((d) => d.name === value.slice(4)) || null;
+}
+
 function currentLocation() {
-  return catalog.locations.find((loc) => loc.slug === $("location").value) || null;
+  return currentDirectory() || catalog.locations.find((loc) => loc.slug === $("location").value) || null;
 }
 
 function fillLanguages() {
@@ -88,7 +101,10 @@ function fillLanguages() {
 }
 
 function fillMaterials() {
-  fillSelect($("material"), catalog.materials.map((m) => [m.name, m.name.replace(/-/g, " ")]));
+  // A directory is made as a collection material (the directory), a location as the others.
+  const collection = Boolean(currentDirectory());
+  const materials = catalog.materials.filter((m) => Boolean(m.collection) === collection);
+  fillSelect($("material"), materials.map((m) => [m.name, m.name.replace(/-/g, " ")]));
   fillVariants();
 }
 
@@ -190,9 +206,10 @@ async function showPreview() {
     return;
   }
   const mine = ++sequence;
+  const directory = currentDirectory();
   const params = new URLSearchParams({
-    location: slug, lang: $("lang").value, material: $("material").value,
-    variant: $("variant").value,
+    ...(directory ? { directory: directory.name } : { location: slug }),
+    lang: $("lang").value, material: $("material").value, variant: $("variant").value,
   });
   $("status").textContent = "Making the preview…";
   target.setAttribute("aria-busy", "true");
@@ -311,6 +328,7 @@ async function poll() {
   if (await loadCatalog()) {
     $("location").value = keep.location;
     fillLanguages();
+    fillMaterials();
     $("lang").value = keep.lang;
     $("material").value = keep.material;
     fillVariants();
@@ -326,10 +344,11 @@ document.addEventListener("DOMContentLoaded", async () => {
     fillLocations();
     if ($("location").value !== before) {
       fillLanguages();
+      fillMaterials();
       schedule();
     }
   });
-  $("location").addEventListener("change", () => { fillLanguages(); schedule(); });
+  $("location").addEventListener("change", () => { fillLanguages(); fillMaterials(); schedule(); });
   $("lang").addEventListener("change", schedule);
   $("material").addEventListener("change", () => { fillVariants(); schedule(); });
   $("variant").addEventListener("change", schedule);
