@@ -267,16 +267,26 @@ def _cold(worker: Any, generation: int, jobs: list[Job]) -> bool:
 
 
 def warm_jobs(project: Project) -> list[Job]:
-    """One document of every language and material (and size) the project prints: of the
-    first location printed in that language, its office version."""
+    """One document of every language and material (and size) the project prints, office
+    version: of the first location printed in that language, or for a collection material
+    the first directory printed in it."""
     jobs = []
     for lang in project.languages:
         location = next((loc for loc in project.locations if lang in loc.languages), None)
-        if location is None:
-            continue
+        directory = next(
+            (
+                name
+                for name, d in project.directories.items()
+                if lang in directory_languages(d, members(d, project.locations),
+                                               list(project.languages))
+            ),
+            None,
+        )
         for name, material in project.materials.items():
-            for size in ("", *material.sizes):
-                jobs.append(Job(location.slug, lang, name, size=size))
+            if material.collection and directory is not None:  # the directory: per directory
+                jobs.append(Job(directory, lang, name, kind="directory"))
+            elif not material.collection and location is not None:
+                jobs.extend(Job(location.slug, lang, name, size=s) for s in ("", *material.sizes))
     return jobs
 
 
@@ -415,6 +425,8 @@ class App:
             if outcome.timed_out:
                 self.log(f"warming up stopped: {job} took over {self.render_timeout:g} s")
                 return
+            if not outcome.ok and not outcome.marks:  # a document that does not fit is made
+                self.log(f"warming up: {job} could not be made (asking for it says why)")
 
     def watch_paths(self) -> tuple[list[Path], Path | None]:
         """The project folders to watch, and a locations file kept outside them (if any)."""

@@ -975,14 +975,17 @@ def test_serve_warms_every_render_process_with_every_language_and_material(
 ) -> None:
     """Started as `makeprint serve` starts it, each render process lays out one document of
     every language and material the project prints, and the page's version poll says when."""
-    root = copy_project(tmp_path / "proj")
-    running = Served(root, watch=False, warm=True)
+    root = copy_project(tmp_path / "proj", directory=True)
+    logged: list[str] = []
+    running = Served(root, watch=False, warm=True, log=logged.append)
     try:
         project, _ = running.app.state()
         jobs = server_module.warm_jobs(project)
         printed = {lang for loc in project.locations for lang in loc.languages}
-        assert {(j.lang, j.name) for j in jobs} == {
-            (lang, name) for lang in printed for name in project.materials
+        assert {(j.lang, j.name, j.kind) for j in jobs} == {
+            (lang, name, "directory" if material.collection else "location")
+            for lang in printed
+            for name, material in project.materials.items()
         }
         deadline = time.monotonic() + 240
         while not running.json("/api/version")[1]["warm"]:
@@ -992,6 +995,7 @@ def test_serve_warms_every_render_process_with_every_language_and_material(
         assert len(processes) == 2
         for process in processes:
             assert {job for _, job in process.warmed} == set(jobs)
+        assert not [line for line in logged if "warming" in line]  # every one was made
         # A request after warming is answered from a warm process: an Arabic card.
         status, body = running.json("/api/document?" + doc_query("east-harbor", "ar",
                                                                  "wallet-card"))
