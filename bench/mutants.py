@@ -45,7 +45,7 @@ MODULES: dict[str, list[str]] = {
            "not built_ and not long_host"],
     "readability": ["tests/test_readability.py", "tests/test_checks_fire.py", "-k",
                     "readab or kincaid or inflesz or sentences or syllable"],
-    "fetcher": ["tests/test_safety.py"],
+    "fetcher": ["tests/test_fetcher.py"],
 }
 
 
