@@ -237,7 +237,9 @@ def read_manifest(out: Path, name: str = MANIFEST) -> list[dict[str, object]]:
     """Entries of the existing manifest; unreadable means empty, never an error."""
     try:
         data = json.loads((out / name).read_text(encoding="utf-8"))
-        files = data.get("files", []) if isinstance(data, dict) else []
+        files = data.get("files") if isinstance(data, dict) else None
+        if not isinstance(files, list):  # "files": 3 or null is as unreadable as no file
+            return []
         return [f for f in files if isinstance(f, dict) and isinstance(f.get("path"), str)]
     except (OSError, ValueError):
         return []
