@@ -46,6 +46,10 @@ MODULES: dict[str, list[str]] = {
     "readability": ["tests/test_readability.py", "tests/test_checks_fire.py", "-k",
                     "readab or kincaid or inflesz or sentences or syllable"],
     "fetcher": ["tests/test_fetcher.py"],
+    "preflight.qr": ["tests/test_preflight_qr.py"],
+    "preflight.type_size": ["tests/test_preflight_checks.py", "-k", "not contrast"],
+    "preflight.contrast": ["tests/test_preflight_checks.py"],
+    "preflight.overflow": ["tests/test_preflight_checks.py", "-k", "not contrast"],
 }
 
 
