@@ -50,6 +50,8 @@ MODULES: dict[str, list[str]] = {
     "preflight.type_size": ["tests/test_preflight_checks.py", "-k", "not contrast"],
     "preflight.contrast": ["tests/test_preflight_checks.py"],
     "preflight.overflow": ["tests/test_preflight_checks.py", "-k", "not contrast"],
+    "output": ["tests/test_output.py"],
+    "contact_sheet": ["tests/test_contact_sheet.py"],
 }
 
 
