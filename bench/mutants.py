@@ -52,6 +52,7 @@ MODULES: dict[str, list[str]] = {
     "preflight.overflow": ["tests/test_preflight_checks.py", "-k", "not contrast"],
     "output": ["tests/test_output.py"],
     "contact_sheet": ["tests/test_contact_sheet.py"],
+    "locations": ["tests/test_locations.py"],
 }
 
 
