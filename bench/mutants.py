@@ -53,6 +53,8 @@ MODULES: dict[str, list[str]] = {
     "output": ["tests/test_output.py"],
     "contact_sheet": ["tests/test_contact_sheet.py"],
     "locations": ["tests/test_locations.py"],
+    "preflight.runts": ["tests/test_preflight_runts.py"],
+    "preflight.reading_level": ["tests/test_preflight_reading_level.py"],
 }
 
 
