@@ -55,6 +55,7 @@ MODULES: dict[str, list[str]] = {
     "locations": ["tests/test_locations.py"],
     "preflight.runts": ["tests/test_preflight_runts.py"],
     "preflight.reading_level": ["tests/test_preflight_reading_level.py"],
+    "preflight.images": ["tests/test_preflight_images.py"],
 }
 
 
