@@ -56,6 +56,7 @@ MODULES: dict[str, list[str]] = {
     "preflight.runts": ["tests/test_preflight_runts.py"],
     "preflight.reading_level": ["tests/test_preflight_reading_level.py"],
     "preflight.images": ["tests/test_preflight_images.py"],
+    "preflight.document": ["tests/test_preflight_document.py"],
 }
 
 
