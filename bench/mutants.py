@@ -57,6 +57,7 @@ MODULES: dict[str, list[str]] = {
     "preflight.reading_level": ["tests/test_preflight_reading_level.py"],
     "preflight.images": ["tests/test_preflight_images.py"],
     "preflight.document": ["tests/test_preflight_document.py"],
+    "preflight.links": ["tests/test_preflight_links.py"],
 }
 
 
