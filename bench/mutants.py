@@ -45,7 +45,19 @@ MODULES: dict[str, list[str]] = {
            "not built_ and not long_host"],
     "readability": ["tests/test_readability.py", "tests/test_checks_fire.py", "-k",
                     "readab or kincaid or inflesz or sentences or syllable"],
-    "fetcher": ["tests/test_safety.py"],
+    "fetcher": ["tests/test_fetcher.py"],
+    "preflight.qr": ["tests/test_preflight_qr.py"],
+    "preflight.type_size": ["tests/test_preflight_checks.py", "-k", "not contrast"],
+    "preflight.contrast": ["tests/test_preflight_checks.py"],
+    "preflight.overflow": ["tests/test_preflight_checks.py", "-k", "not contrast"],
+    "output": ["tests/test_output.py"],
+    "contact_sheet": ["tests/test_contact_sheet.py"],
+    "locations": ["tests/test_locations.py"],
+    "preflight.runts": ["tests/test_preflight_runts.py"],
+    "preflight.reading_level": ["tests/test_preflight_reading_level.py"],
+    "preflight.images": ["tests/test_preflight_images.py"],
+    "preflight.document": ["tests/test_preflight_document.py"],
+    "preflight.links": ["tests/test_preflight_links.py"],
 }
 
 

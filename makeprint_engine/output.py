@@ -143,11 +143,11 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 def _check_inside(path: Path, root: Path) -> None:
-    """Refuse a path whose folders, as they exist now, lead out of the output folder."""
-    existing = path.parent
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    if not existing.resolve().is_relative_to(root.resolve()):
+    """Refuse a path whose folders, as they exist now, lead out of the output folder.
+
+    ``resolve`` follows the links among the folders that exist and applies each ``..`` in
+    order, as opening the file would; the folders still to be made cannot be links."""
+    if not path.parent.resolve().is_relative_to(root.resolve()):
         raise MakeprintError(
             Problem(
                 "refusing to write through a link that leads out of the output folder",
@@ -237,7 +237,9 @@ def read_manifest(out: Path, name: str = MANIFEST) -> list[dict[str, object]]:
     """Entries of the existing manifest; unreadable means empty, never an error."""
     try:
         data = json.loads((out / name).read_text(encoding="utf-8"))
-        files = data.get("files", []) if isinstance(data, dict) else []
+        files = data.get("files") if isinstance(data, dict) else None
+        if not isinstance(files, list):  # "files": 3 or null is as unreadable as no file
+            return []
         return [f for f in files if isinstance(f, dict) and isinstance(f.get("path"), str)]
     except (OSError, ValueError):
         return []

@@ -1,7 +1,11 @@
-"""Golden files: ``--update-golden`` and a ``golden`` fixture that compares or rewrites them.
+"""Golden files: ``--update-golden`` and a ``golden`` fixture that compares or proposes them.
 
-Registered from tests/conftest.py (``pytest_plugins = ["golden_plugin"]``). Regenerate every
-golden file after an intended change with ``./dev golden``.
+Registered from tests/conftest.py (``pytest_plugins = ["golden_plugin"]``). After an intended
+change, ``./dev golden`` (``--update-golden``) proposes new golden files without touching the
+old ones: each changed file gets ``NAME.new`` beside it (a file nothing produces any more gets
+an empty ``NAME.delete``), and the run ends with a diff per file. Review them, then
+``./dev golden --accept`` (``python tests/golden_plugin.py --accept``) puts them in place;
+deleting the proposals discards them.
 
 ``readable_qr_codes`` normalises HTML before it is compared: each QR code's base64 SVG data
 URI becomes a line a person can read in a diff (what the code says, decoded from its modules,
@@ -20,11 +24,14 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-HINT = "if the change is intended, regenerate the golden files with: ./dev golden"
+HINT = ("if the change is intended, propose new golden files with ./dev golden, review the "
+        "diffs, then ./dev golden --accept")
+NEW, DELETE = ".new", ".delete"  # suffixes of the proposals --update-golden writes
 MAX_DIFF_LINES = 40
 MAX_LINE_CHARS = 160
 
-_REWRITTEN = pytest.StashKey[list[Path]]()
+# (golden file, its text now or None when missing, proposed text or None to delete it)
+_PROPOSED = pytest.StashKey[list[tuple[Path, str | None, str | None]]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -32,12 +39,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--update-golden",
         action="store_true",
         default=False,
-        help="rewrite the golden files under tests/golden/ instead of comparing with them",
+        help="propose new golden files (NAME.new, NAME.delete beside each) instead of "
+        "comparing; `python tests/golden_plugin.py --accept` puts them in place",
     )
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.stash[_REWRITTEN] = []
+    config.stash[_PROPOSED] = []
 
 
 def _clip(line: str, at: int) -> str:
@@ -124,17 +132,19 @@ class Golden:
         self.update: bool = config.getoption("--update-golden")
 
     def check(self, path: Path, actual: str) -> None:
-        """Compare ``actual`` with the file at ``path``; with --update-golden, rewrite it."""
+        """Compare ``actual`` with the file at ``path``; with --update-golden, propose it."""
         expected = None
         if path.is_file():
             with open(path, encoding="utf-8", newline="") as handle:  # bytes as written
                 expected = handle.read()
+        if self.update:
+            _proposal(path, NEW).unlink(missing_ok=True)  # an earlier proposal is replaced
+            _proposal(path, DELETE).unlink(missing_ok=True)
         if expected == actual:
             return
         if self.update:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(actual, encoding="utf-8", newline="")
-            self.config.stash[_REWRITTEN].append(path)
+            _proposal(path, NEW).write_text(actual, encoding="utf-8", newline="")
+            self.config.stash[_PROPOSED].append((path, expected, actual))
             return
         if expected is None:
             pytest.fail(f"golden file {path.name} is missing\n{HINT}", pytrace=False)
@@ -145,16 +155,55 @@ class Golden:
         )
 
     def remove_stale(self, paths: list[Path]) -> None:
-        """Golden files nothing produces any more: deleted with --update-golden, else a failure."""
+        """Golden files nothing produces any more: proposed for deletion with --update-golden
+        (an empty NAME.delete), else a failure."""
         if not paths:
             return
         if self.update:
             for path in paths:
-                path.unlink()
-                self.config.stash[_REWRITTEN].append(path)
+                _proposal(path, DELETE).write_text("", encoding="utf-8")
+                text = path.read_text(encoding="utf-8")
+                self.config.stash[_PROPOSED].append((path, text, None))
             return
         names = ", ".join(sorted(p.name for p in paths))
         pytest.fail(f"golden files no test produces: {names}\n{HINT}", pytrace=False)
+
+
+def _proposal(path: Path, suffix: str) -> Path:
+    return path.with_name(path.name + suffix)
+
+
+def summary(proposed: list[tuple[Path, str | None, str | None]]) -> list[str]:
+    """Lines telling a reviewer what each proposal changes: a count, then the diff."""
+    lines = [f"golden: {len(proposed)} file(s) to review (nothing replaced yet):"]
+    for path, old, new in proposed:
+        before = (old or "").splitlines()
+        after = (new or "").splitlines()
+        diff = list(difflib.unified_diff(before, after, lineterm="", n=0))
+        added = sum(1 for d in diff if d.startswith("+") and not d.startswith("+++"))
+        removed = sum(1 for d in diff if d.startswith("-") and not d.startswith("---"))
+        what = ("new file" if old is None else "delete" if new is None else "changed")
+        lines.append(f"== {path.name}: {what}, +{added} -{removed} lines")
+        if old is not None and new is not None:
+            lines += short_diff(old, new, path.name).splitlines()
+    lines.append("accept them with: ./dev golden --accept   "
+                 "(or delete the .new and .delete files to discard)")
+    return lines
+
+
+def accept(folder: Path) -> list[str]:
+    """Put every proposal under ``folder`` in place; what was done, one line a file."""
+    done = []
+    for proposal in sorted(folder.rglob(f"*{NEW}")):
+        target = proposal.with_name(proposal.name.removesuffix(NEW))
+        proposal.replace(target)
+        done.append(f"updated {target.name}")
+    for proposal in sorted(folder.rglob(f"*{DELETE}")):
+        target = proposal.with_name(proposal.name.removesuffix(DELETE))
+        target.unlink(missing_ok=True)
+        proposal.unlink()
+        done.append(f"deleted {target.name}")
+    return done
 
 
 @pytest.fixture
@@ -163,8 +212,16 @@ def golden(request: pytest.FixtureRequest) -> Golden:
 
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:  # type: ignore[no-untyped-def]
-    rewritten = config.stash.get(_REWRITTEN, [])
-    if rewritten:
-        terminalreporter.write_line(f"golden: {len(rewritten)} file(s) rewritten or removed:")
-        for path in rewritten:
-            terminalreporter.write_line(f"  {path}")
+    proposed = config.stash.get(_PROPOSED, [])
+    if proposed:
+        for line in summary(proposed):
+            terminalreporter.write_line(line)
+
+
+if __name__ == "__main__":  # python tests/golden_plugin.py --accept
+    import sys
+
+    if sys.argv[1:] != ["--accept"]:
+        sys.exit("usage: python tests/golden_plugin.py --accept")
+    lines = accept(Path(__file__).resolve().parent / "golden")
+    print("\n".join(lines) if lines else "golden: nothing to accept (run ./dev golden first)")

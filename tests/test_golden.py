@@ -1,7 +1,9 @@
 """Golden HTML: what the templates make of the sample content, before WeasyPrint sees it.
 
 A change to a template, partial or content file shows up here as a readable diff. After an
-intended change, regenerate with ``./dev golden`` (pytest tests/test_golden.py --update-golden).
+intended change, ``./dev golden`` (pytest tests/test_golden.py --update-golden) writes the new
+files beside the old ones as ``NAME.new`` and prints each diff; ``./dev golden --accept`` puts
+them in place once reviewed.
 The QR code is an inline base64 SVG in the HTML; the golden copy holds a readable stand-in
 instead (``qr:v3 modules=29 ec=M url=… svg=sha256:…``, decoded from the drawing), so a changed
 code shows as a changed URL, version or digest. English and Spanish have every material; one
