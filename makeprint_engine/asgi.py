@@ -33,6 +33,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .access import COOKIE, SESSION_SECONDS, SIGNIN_COOKIE, Access, Session, same
+from .spill import data
 
 WEB = Path(__file__).parent / "web"
 WEB_FILES = {  # route -> (file in web/, content type); nothing else is ever read
@@ -387,7 +388,9 @@ class Web:
         if not _INT_RE.match(page) or not 1 <= int(page) <= doc.pages:
             raise HttpError(404, f"no page {page[:10]}: the document has {doc.pages}")
         png = self.app.pngs.get((*target.key, "png", int(page)))
-        if png is None:
+        if png is not None:
+            png = await self._off_loop(target.title, data, png)
+        else:
             cached = False
             png = await self._off_loop(target.title, self.app.page_png, target, doc, int(page))
         return Response(png, media_type="image/png", headers=self._timing(cached))
@@ -399,7 +402,7 @@ class Web:
         doc, cached = await self._ready(target)
         how = "attachment" if params.get("download") == "1" else "inline"
         return Response(
-            doc.pdf,
+            await self._off_loop(target.title, data, doc.pdf),
             media_type="application/pdf",
             headers={
                 "Content-Disposition": f'{how}; filename="{target.filename}"',

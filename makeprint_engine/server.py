@@ -50,6 +50,7 @@ from .plan import Job
 from .project import Project, load_project
 from .render_service import RenderProcess
 from .sources import language_state
+from .spill import Blob, Spill, data
 from .variants import VARIANTS, variants_for
 
 RENDER_SLOTS = 2  # renders at once, each in its own process; each takes 0.2-0.6 s and one CPU
@@ -67,13 +68,13 @@ class Doc:
     """One rendered document, kept in memory."""
 
     ok: bool
-    pdf: bytes | None
+    pdf: bytes | Blob | None  # a Blob once cached (see Spill)
     pages: int
     qr_url: str
     problems: list[Problem] = field(default_factory=list)
     # A document that does not fit: its PDF, only ever shown as images with ``marks`` outlined
     # in red (never served: build would refuse it too).
-    draft: bytes | None = None
+    draft: bytes | Blob | None = None
     marks: list[Mark] = field(default_factory=list)
     timed_out: bool = False  # stopped after the time limit (App.document answers 504)
 
@@ -92,11 +93,16 @@ class LRU:
     memory)."""
 
     def __init__(
-        self, size: int, max_bytes: int | None = None, weigh: Callable[[Any], int] | None = None
+        self,
+        size: int,
+        max_bytes: int | None = None,
+        weigh: Callable[[Any], int] | None = None,
+        on_drop: Callable[[Any], None] | None = None,
     ):
         self.size = size
         self.max_bytes = max_bytes
         self.weigh = weigh or (lambda value: 0)
+        self.on_drop = on_drop or (lambda value: None)  # told of each value it lets go
         self.bytes = 0
         self._items: OrderedDict[Any, Any] = OrderedDict()
         self._lock = threading.Lock()
@@ -112,6 +118,7 @@ class LRU:
         with self._lock:
             if key in self._items:
                 self.bytes -= self.weigh(self._items[key])
+                self.on_drop(self._items[key])
             self._items[key] = value
             self.bytes += self.weigh(value)
             self._items.move_to_end(key)
@@ -121,9 +128,12 @@ class LRU:
             ):
                 _, dropped = self._items.popitem(last=False)
                 self.bytes -= self.weigh(dropped)
+                self.on_drop(dropped)
 
     def clear(self) -> None:
         with self._lock:
+            for value in self._items.values():
+                self.on_drop(value)
             self._items.clear()
             self.bytes = 0
 
@@ -335,8 +345,14 @@ class App:
         self.load_problems: list[Problem] = []
         self.render_timeout = render_timeout
         self.pool = RenderPool(slots, factory=lambda project, options: RenderProcess())
-        self.docs = LRU(64, 64 * MB, lambda doc: len(doc.pdf or b"") + len(doc.draft or b""))
-        self.pngs = LRU(256, 48 * MB, len)
+        self.spill = Spill()
+        self.docs = LRU(
+            64,
+            64 * MB,
+            lambda doc: len(doc.pdf or b"") + len(doc.draft or b""),
+            on_drop=self.spill.drop,
+        )
+        self.pngs = LRU(256, 48 * MB, len, on_drop=self.spill.drop)
         self.events = LRU(32)
         self._stale: dict[tuple[int, str], int] = {}
         self._lock = threading.Lock()
@@ -477,6 +493,7 @@ class App:
         if self.watcher is not None:
             self.watcher.join(timeout=5)
         self.pool.close()
+        self.spill.close()
 
     # -- what the page needs ------------------------------------------------------------
 
@@ -654,6 +671,9 @@ class App:
                     with self._lock:
                         self.stuck[target.key] = time.monotonic()
                     self._refuse_if_stuck(target)
+                hit = dataclasses.replace(
+                    hit, pdf=self.spill.keep(hit.pdf), draft=self.spill.keep(hit.draft)
+                )
                 self.docs.put(target.key, hit)
         finally:
             flight.release()
@@ -731,9 +751,10 @@ class App:
         if hit is None:
             pdf = doc.pdf or doc.draft
             assert pdf is not None
-            hit = previews.page_pngs(pdf, [page], max_px=PREVIEW_MAX_PX, marks=doc.marks)[0]
-            self.pngs.put(key, hit)
-        return hit  # type: ignore[no-any-return]
+            png = previews.page_pngs(data(pdf), [page], max_px=PREVIEW_MAX_PX, marks=doc.marks)[0]
+            self.pngs.put(key, self.spill.keep(png))
+            return png
+        return data(hit)
 
     def stale(self, project: Project, generation: int, lang: str) -> int:
         """How many of a translation's strings are stale (0 for English or when unknown)."""

@@ -12,7 +12,12 @@ from conftest import REPO
 
 pytestmark = pytest.mark.slow
 
-ROBUST = ("no 5xx for staff", "slow clients held on, others served", "server still serving")
+ROBUST = (
+    "no 5xx for staff",
+    "no 4xx for staff",
+    "slow clients held on, others served",
+    "server still serving",
+)
 # The timing targets (cached preview p95, uncached card p95, memory, how soon a stuck render
 # is answered) are the benchmark's to judge: `python bench/load.py` reports them, and the
 # README has one run's figures. A test here asserts only what must hold on any machine.
@@ -23,7 +28,7 @@ def test_twenty_seconds_of_25_staff(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, str(REPO / "bench" / "load.py"), "--seconds", "20", "--staff", "25",
          "--render-timeout", "20", "--json", str(report_file)],
-        cwd=REPO, capture_output=True, text=True, timeout=180,
+        cwd=REPO, capture_output=True, text=True, timeout=420,  # warm-up: at most 300 s
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(report_file.read_text())

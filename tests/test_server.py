@@ -1002,3 +1002,49 @@ def test_serve_warms_every_render_process_with_every_language_and_material(
         assert status == 200 and body["ok"], body
     finally:
         running.close()
+
+
+def test_serve_keeps_what_it_made_on_disk_and_cleans_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """serve's caches of PDFs and page images are files of a private folder (memory stays
+    flat as they fill): read back byte for byte, deleted a grace time after a cache lets
+    them go, the folder gone when serve stops; one left by a killed serve goes at the next
+    start, one of a serve still running stays."""
+    import subprocess
+
+    from makeprint_engine.spill import SPILL_PREFIX, Blob, Spill, data
+
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    left = tmp_path / f"{SPILL_PREFIX}{dead.pid}-abc"
+    left.mkdir()
+    running = tmp_path / f"{SPILL_PREFIX}{os.getpid()}-xyz"
+    running.mkdir()
+    spill = Spill()
+    assert not left.exists() and running.exists()
+    assert spill.folder.parent == tmp_path and (spill.folder.stat().st_mode & 0o777) == 0o700
+    blob = spill.keep(b"%PDF-1.7 one")
+    assert isinstance(blob, Blob) and len(blob) == 12 and data(blob) == b"%PDF-1.7 one"
+    assert spill.keep(None) is None and spill.keep(blob) is blob and data(b"x") == b"x"
+    cache = server_module.LRU(1, on_drop=spill.drop)
+    cache.put("a", blob)
+    cache.put("b", spill.keep(b"two"))  # "a" let go: still readable for a grace time
+    assert blob.path.exists() and data(cache.get("b")) == b"two"
+    spill.GRACE_SECONDS = 0
+    time.sleep(0.01)
+    spill.drop(spill.keep(b"three"))
+    assert not blob.path.exists()
+    spill.close()
+    assert not spill.folder.exists()
+
+
+def test_a_served_document_is_cached_as_files(served: Served) -> None:
+    status, _, body = served.get("/api/pdf?" + doc_query("east-harbor", "en", "wallet-card"))
+    assert status == 200 and body.startswith(b"%PDF")
+    from makeprint_engine.spill import Blob
+
+    cached = [doc for doc in served.app.docs._items.values() if isinstance(doc.pdf, Blob)]
+    assert any(doc.pdf.read() == body for doc in cached)
+    assert all(doc.pdf.path.parent == served.app.spill.folder for doc in cached)
