@@ -10,7 +10,8 @@ version the page polls.
 
 Every request parameter is checked against the project (known slugs, languages, materials,
 variants, page numbers); bodies are limited to 16 KB; errors are JSON ``{"error": ...}``
-(HTML for the page routes), never a traceback. Nothing is written to disk.
+(HTML for the page routes), never a traceback. Nothing is written to the project; the PDFs
+and page images made are kept in a private temporary folder (``spill.py``).
 """
 
 from __future__ import annotations
