@@ -99,6 +99,26 @@ def load_hotlines(path: Path, root: Path) -> dict[str, Hotline]:
     return hotlines
 
 
+def _name_list(
+    meta: Any, field: str, what: str, count: int, example: str, source: Path,
+    problems: Problems,
+) -> tuple[str, ...]:  # fmt: skip
+    """A language's own day or month names (where CLDR has none): ``count`` of them, or none."""
+    names = meta.get(field, [])
+    if not isinstance(names, list) or len(names) not in (0, count) or not all(
+        isinstance(n, str) and n.strip() for n in names
+    ):
+        problems.add(
+            f"must list {what}",
+            path=source,
+            line=meta.line_of(field),
+            field=field,
+            hint=f"e.g. {field}: {example}",
+        )
+        return ()
+    return tuple(n.strip() for n in names)
+
+
 def load_language(
     content_dir: Path, code: str, materials: list[str], root: Path, problems: Problems
 ) -> Language:
@@ -219,18 +239,10 @@ def load_language(
         )
         font_scale = 1.0
 
-    day_names = meta.get("day_names", [])
-    if not isinstance(day_names, list) or len(day_names) not in (0, 7) or not all(
-        isinstance(d, str) and d.strip() for d in day_names
-    ):
-        problems.add(
-            "must list the seven day names, Monday first",
-            path=source,
-            line=meta.line_of("day_names"),
-            field="day_names",
-            hint='e.g. day_names: [Lendi, Madi, Mèkredi, Jedi, Vandredi, Samdi, Dimanch]',
-        )
-        day_names = []
+    day_names = _name_list(
+        meta, "day_names", "the seven day names, Monday first", 7,
+        "[Lendi, Madi, Mèkredi, Jedi, Vandredi, Samdi, Dimanch]", source, problems,
+    )  # fmt: skip
     if locale and not day_names and _known_locale(locale) and not has_day_names(locale):
         problems.add(
             f'CLDR has no day names for locale "{locale}": the hours would print in English',
@@ -240,19 +252,11 @@ def load_language(
             hint="add day_names: the seven day names in this language, Monday first",
         )
 
-    month_names = meta.get("month_names", [])
-    if not isinstance(month_names, list) or len(month_names) not in (0, 12) or not all(
-        isinstance(m, str) and m.strip() for m in month_names
-    ):
-        problems.add(
-            "must list the twelve month names, January first",
-            path=source,
-            line=meta.line_of("month_names"),
-            field="month_names",
-            hint="e.g. month_names: [janvye, fevriye, mas, avril, me, jen, jiyè, out, "
-            "septanm, oktòb, novanm, desanm]",
-        )
-        month_names = []
+    month_names = _name_list(
+        meta, "month_names", "the twelve month names, January first", 12,
+        "[janvye, fevriye, mas, avril, me, jen, jiyè, out, septanm, oktòb, novanm, desanm]",
+        source, problems,
+    )  # fmt: skip
 
     common = _mapping_file(folder / "common.yaml", root, problems)
     language = Language(
@@ -267,8 +271,8 @@ def load_language(
         common=common,
         fonts=tuple(fonts),
         font_scale=font_scale,
-        day_names=tuple(str(d).strip() for d in day_names),
-        month_names=tuple(str(m).strip() for m in month_names),
+        day_names=day_names,
+        month_names=month_names,
     )
     for material in materials:
         language.materials[material] = _mapping_file(folder / f"{material}.yaml", root, problems)

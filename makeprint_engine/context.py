@@ -138,6 +138,22 @@ def hotline_context(project: Project, common: dict[str, Any]) -> dict[str, dict[
     return hotlines
 
 
+def document_head(project: Project, job: Job) -> dict[str, Any]:
+    """What every document's template knows of its job, language and organization."""
+    language = project.languages[job.lang]
+    return {
+        "job": {"slug": job.slug, "lang": job.lang, "material": job.material, "size": job.size},
+        "lang": {
+            "code": language.code,
+            "dir": language.direction,
+            "locale": language.locale,
+            "name": language.native_name,
+            "fonts": list(language.fonts),
+        },
+        "org": org_context(project),
+    }
+
+
 def org_context(project: Project) -> dict[str, Any]:
     org = project.organization
     return {
@@ -182,15 +198,7 @@ def document_context(
     offer_labels = common.get("offers", {})
     hotlines = hotline_context(project, common)
     return {
-        "job": {"slug": job.slug, "lang": job.lang, "material": job.material, "size": job.size},
-        "lang": {
-            "code": language.code,
-            "dir": language.direction,
-            "locale": language.locale,
-            "name": language.native_name,
-            "fonts": list(language.fonts),
-        },
-        "org": org_context(project),
+        **document_head(project, job),
         "loc": {
             "slug": location.slug,
             "name": location.name,

@@ -74,7 +74,7 @@ def directory_context(
 ) -> dict[str, Any]:
     """Everything the directory's template may print: like ``context.document_context``, with
     ``groups`` of entries in place of one location (``loc`` names the document's subject)."""
-    from .context import hotline_context, org_context, page_geometry
+    from .context import document_head, hotline_context, page_geometry
 
     options = options or Options()
     language = project.languages[job.lang]
@@ -116,15 +116,7 @@ def directory_context(
     texts = [loc.name for loc in listed] + [line for loc in listed for line in loc.address_lines]
     texts += [name for group in groups for e in group["entries"] for name in e["languages"]]
     return {
-        "job": {"slug": job.slug, "lang": job.lang, "material": job.material, "size": job.size},
-        "lang": {
-            "code": language.code,
-            "dir": language.direction,
-            "locale": language.locale,
-            "name": language.native_name,
-            "fonts": list(language.fonts),
-        },
-        "org": org_context(project),
+        **document_head(project, job),
         # The document's subject, for base.html's title ("Where to get help — <organization>")
         # and the fonts its places' names need.
         "loc": {"name": project.organization.name,
