@@ -58,6 +58,7 @@ MODULES: dict[str, list[str]] = {
     "preflight.images": ["tests/test_preflight_images.py"],
     "preflight.document": ["tests/test_preflight_document.py"],
     "preflight.links": ["tests/test_preflight_links.py"],
+    "preflight.glyphs": ["tests/test_preflight_glyphs.py"],
 }
 
 
