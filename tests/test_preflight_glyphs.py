@@ -125,6 +125,9 @@ def test_a_font_the_language_names_is_part_of_the_design() -> None:
 def test_texts_not_printed_are_not_shaped() -> None:
     (hidden,) = shaped(f'<p class="a">ab {NO_FONT}</p>')
     assert check([replace(hidden, visible=False)]) == []
+    # ... and the texts after them still are.
+    (shown,) = check([replace(hidden, visible=False), text("\u2060 ", box=None), hidden])
+    assert shown.text == f"ab {NO_FONT}"
     # Only spaces and invisible marks: no box is even looked at.
     assert check([text(" \u2068\u00a0\u200b\u2069 ", box=None)]) == []
 
@@ -394,9 +397,12 @@ def test_the_context_of_a_character() -> None:
     assert _context("  East \u2068Harbor\u2069\n  Center ", "H") == "East Harbor Center"
     forty = "a" * 19 + "ก" + "b" * 20
     assert _context(forty, "ก") == forty
+    assert _context(forty.replace("ก", "b"), "a") == forty.replace("ก", "b")
+    assert _context("b" * 30 + "ก" + "c" * 9, "ก") == "b" * 30 + "ก" + "c" * 9
     line = "".join(chr(0x41 + i % 26) for i in range(60))  # ABC…Z ABC…Z ABC…H
     # 40 characters around it: from the start, from the middle, to the end.
     assert _context(line, "C") == line[:40] + "…"
+    assert _context(line, "A") == line[:40] + "…"
     assert _context("x" * 20 + "ก" + "y" * 40, "ก") == "x" * 20 + "ก" + "y" * 19 + "…"
     assert _context("x" * 21 + "ก" + "y" * 40, "ก") == "…" + "x" * 20 + "ก" + "y" * 19 + "…"
     assert _context("x" * 40 + "ก" + "y" * 19, "ก") == "…" + "x" * 20 + "ก" + "y" * 19
