@@ -99,7 +99,7 @@ def glyph_problems(doc: Doc) -> list[Finding]:
             for char in sorted(missing):
                 entry = found.setdefault(
                     ("missing", text.page, text.element, ""),
-                    {"text": text, "stack": stack, "chars": {}},
+                    {"stack": stack, "chars": {}},
                 )
                 entry["chars"].setdefault(char, text)
             if family.lower() not in allowed:
@@ -108,7 +108,7 @@ def glyph_problems(doc: Doc) -> list[Finding]:
                         continue
                     entry = found.setdefault(
                         ("fallback", text.page, text.element, family),
-                        {"text": text, "stack": stack, "chars": {}},
+                        {"stack": stack, "chars": {}},
                     )
                     entry["chars"].setdefault(char, text)
 
