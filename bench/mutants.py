@@ -59,6 +59,7 @@ MODULES: dict[str, list[str]] = {
     "preflight.document": ["tests/test_preflight_document.py"],
     "preflight.links": ["tests/test_preflight_links.py"],
     "preflight.glyphs": ["tests/test_preflight_glyphs.py"],
+    "preflight.report": ["tests/test_preflight_report.py"],
 }
 
 
