@@ -130,6 +130,10 @@ def test_failed_load_report(tmp_path: Path) -> None:
     r = rep.failed_load_report(exc, tmp_path, Options(profile="press"), True)
     assert r == rep.Report(str(tmp_path), "press", True, 0, 0.0, [
         Finding("bad row", path="content/locations.csv", line=4, field="zip", check="data")], [])
+    (tmp_path / "es.yaml").write_text("a:\n  c: 1\n", encoding="utf-8")
+    key = MakeprintError(Problem("key 'a.b' is missing for language 'es'", path="es.yaml",
+                                 line=9))
+    assert rep.failed_load_report(key, tmp_path, None, False).findings[0].line == 1
     assert rep.failed_load_report(exc, None, None, False).project == ""
     assert rep.failed_load_report(exc, None, None, False).profile == "office"
 
@@ -150,6 +154,7 @@ cover:
     ("cover.title.x", 3),
     ("cover.steps[1].text", 6),
     ("cover.steps[1].nope", 6),
+    ("cover.steps[1].more", 7),
     ("cover.steps[0]", 5),
     ("cover.steps[2]", 4),
     ("cover.steps[x]", 2),
@@ -250,7 +255,7 @@ def checked(monkeypatch: pytest.MonkeyPatch, blocks: dict[tuple[str, str, str], 
 
     def check_all(project: object, options: Options, planned: list[Job], jobs: int
                   ) -> Iterator[DocumentCheck]:
-        calls.append((options.profile, jobs, list(planned)))
+        calls.append((project, options.profile, jobs, list(planned)))
         for job in reversed(planned):
             found = Finding(f"{job.slug}/{job.lang}/{job.material}", check="overflow")
             yield DocumentCheck(job, [found], blocks.get((job.slug, job.lang, job.material),
@@ -271,8 +276,8 @@ def test_run_check_over_the_plan(monkeypatch: pytest.MonkeyPatch, sample: Any) -
     calls = checked(monkeypatch, blocks)
     selection = Selection(languages=("en", "vi"), materials=("flyer", "wallet-card"))
     r = rep.run_check(sample, selection, Options(profile="press"), strict=False, jobs=3)
-    ((profile, jobs, planned),) = calls
-    assert (profile, jobs) == ("press", 3)
+    ((project, profile, jobs, planned),) = calls
+    assert (project, profile, jobs) == (sample, "press", 3)
     assert r.documents == len(planned) and r.profile == "press" and not r.strict
     # The draft warning of the language planned, not of the others; then each document's
     # findings in the plan's order, whatever order they came in.
@@ -299,13 +304,14 @@ def test_run_check_over_the_plan(monkeypatch: pytest.MonkeyPatch, sample: Any) -
 
 
 def test_run_check_warnings_and_strict(monkeypatch: pytest.MonkeyPatch, sample: Any) -> None:
-    checked(monkeypatch, {})
+    calls = checked(monkeypatch, {})
     data = Problem("odd phone", path="content/locations.csv", line=3, field="phone",
                    severity="warning")
     project = replace(sample, warnings=[*sample.warnings, data])
     r = rep.run_check(project, Selection(languages=("en",), materials=("wallet-card",)),
                       strict=True)
     assert r.strict and r.profile == "office"
+    assert calls[0][2] == 1  # one process unless asked
     assert r.findings[0] == Finding("odd phone", path="content/locations.csv", line=3,
                                     field="phone", severity="error", check="data")
     assert not any(f.check == "translation" for f in r.findings)
@@ -313,7 +319,8 @@ def test_run_check_warnings_and_strict(monkeypatch: pytest.MonkeyPatch, sample: 
 
 def test_run_check_of_a_selection_that_matches_nothing(sample: Any) -> None:
     r = rep.run_check(sample, Selection(locations=("nowhere",)))
-    assert r.documents == 0 and r.readings == []
+    assert r.documents == 0 and r.readings == [] and r.strict is False
+    assert rep.run_check(sample, Selection(locations=("nowhere",)), strict=True).strict is True
     assert [f.check for f in r.findings] == ["selection"]
     assert "nowhere" in r.findings[0].message
 
@@ -412,3 +419,14 @@ def test_check_all_in_workers(monkeypatch: pytest.MonkeyPatch) -> None:
         (planned, [2.0, 5.0, 2.0], 3, (project, "O")),
     ]
     assert calls[0][3] is rep._init_worker and calls[0][5] is rep._work
+
+
+def test_a_worker_keeps_one_renderer_and_its_collector(monkeypatch: pytest.MonkeyPatch) -> None:
+    import makeprint_engine.render as render
+
+    monkeypatch.setattr(render, "Renderer", lambda project, options: ("renderer", project, options))
+    monkeypatch.setattr(render, "DocumentCollector", lambda renderer: ("collector", renderer))
+    monkeypatch.setattr(rep, "_worker", {})
+    rep._init_worker("P", "O")  # type: ignore[arg-type]
+    assert rep._worker == {"renderer": ("renderer", "P", "O"),
+                           "collector": ("collector", ("renderer", "P", "O"))}
