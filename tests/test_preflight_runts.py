@@ -185,3 +185,15 @@ def test_kinsoku_quote_is_shortened_to_30() -> None:
     long = "。" + "我" * 40
     (found,) = runts(*para("请在任何时间给我们打电话", long))
     assert found.message.endswith(f"“{long[:29]}…”")
+
+
+def test_a_heading_of_three_words_may_wrap_to_one_word() -> None:
+    """'Help without / judgment' on the poster: a three-word heading that wraps leaves one
+    word alone on a line whatever the break; a longer heading, or a paragraph, is a runt."""
+    assert runts(*para("Help without", "judgment", element="h1.headline")) == []
+    assert runts(*para("Get help", "today", element="div.hero h2")) == []
+    assert runts(*para("Get help", "today", element="main div.hero h2.kicker")) == []
+    (found,) = runts(*para("Get help without", "judgment", element="h1.headline"))
+    assert found.text == "judgment" and found.element == "h1.headline"
+    (found,) = runts(*para("Help without", "judgment", element="p.note"))
+    assert found.text == "judgment"

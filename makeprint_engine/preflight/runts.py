@@ -57,6 +57,14 @@ def _is_runt(line: str) -> bool:
     return " " not in core and not any(is_cjk(c) for c in core)
 
 
+def _short_heading(block: _Block, whole: str) -> bool:
+    """A heading of three words or fewer ("Help without / judgment" across a poster): once it
+    wraps, one of its lines holds a single word whichever break is taken; where it breaks is
+    the author's choice (``|`` in content), not a runt."""
+    heading = re.match(r"h[1-6](\.|$)", block.element.rsplit(" ", 1)[-1]) is not None
+    return heading and len(whole.split()) <= 3
+
+
 def runt_problems(doc: Doc) -> list[Finding]:
     """Last lines of one word (or 1–2 CJK characters), and CJK lines that start with 。，、）."""
     problems: list[Finding] = []
@@ -68,7 +76,7 @@ def runt_problems(doc: Doc) -> list[Finding]:
         whole = " ".join(lines)
         last = lines[-1]
         in_link = all(t.link is not None for t in list(block.lines.values())[-1])
-        if _is_runt(last) and not in_link:
+        if _is_runt(last) and not in_link and not _short_heading(block, whole):
             kind = "character" if any(is_cjk(c) for c in last) else "word"
             problems.append(
                 doc.at(
