@@ -189,6 +189,31 @@ def _walk(box: Any, keys: tuple[str, ...] = ()) -> Iterator[tuple[Any, tuple[str
         yield from _walk(child, keys)
 
 
+def fill(document: Any) -> None:
+    """Stretch each box marked ``data-fit-fill`` down to the bottom of its container, less its
+    own margin: what ``flex: 1 1 auto; min-height: 0`` does for the last item of a column, at
+    none of the cost of WeasyPrint's flex layout (which lays each item out twice: a quarter of
+    a flyer's layout). The box's content stays where it was laid out, top down; a box whose
+    content runs past that bottom gets the shorter height all the same, so that the overflow is
+    measured. Only the box's height changes: it must not draw a background of its own."""
+    for page in document.pages:
+        _fill(page._page_box)
+
+
+def _fill(box: Any) -> None:
+    for child in getattr(box, "children", ()):
+        if type(child).__name__ in ("LineBox", "TextBox"):
+            continue
+        element = getattr(child, "element", None)
+        if (element is not None and getattr(child, "element_tag", None) is not None
+                and element.get("data-fit-fill") is not None and hasattr(child, "content_box_y")):
+            bottom = box.content_box_y() + box.height
+            child.height = max(0.0, bottom - child.margin_bottom - child.border_bottom_width
+                               - child.padding_bottom - child.content_box_y())
+            continue  # nothing inside fills in turn
+        _fill(child)
+
+
 def measure(document: Any, page_numbers: list[int]) -> Measure:
     """What each fitted element looks like and which ``data-fit`` boxes overflow."""
     elements: dict[str, Seen] = {}

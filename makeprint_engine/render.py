@@ -412,6 +412,7 @@ class Renderer:
             document = self.weasyprint.HTML(
                 string=html, base_url=str(template_path), url_fetcher=self.fetcher
             ).render(font_config=self.fonts, stylesheets=styles, cache=images)
+            fit.fill(document)
             problems += self._log_problems(log, where)
         problems += self.fetcher.problems(where, template_path, f"templates/{material.template}")
         self.fetcher.clear()

@@ -330,3 +330,68 @@ def test_a_cut_services_list_says_how_many_more(long_project: Path) -> None:
         html, _ = renderer._source(Job("everything", lang, "flyer"), "all", state)
         assert html.count('class="service service-') == 7
         assert f'<li class="service more">{more}</li>' in html
+
+
+def _laid_out(html: str):  # type: ignore[no-untyped-def]
+    from makeprint_engine import speedups
+
+    weasyprint = speedups.import_weasyprint()
+    page = "<style>@page { size: 400px 400px; margin: 0 } body { margin: 0 }</style>"
+    return weasyprint.HTML(string=page + html).render()
+
+
+def _box(document, cls: str):  # type: ignore[no-untyped-def]
+    """The one box of the element of class ``cls`` (a positioned one's placeholder)."""
+    found = [box for box, _ in fit._walk(document.pages[0]._page_box)
+             if getattr(box, "element_tag", None) and box.element.get("class") == cls
+             and hasattr(box, "border_box_y")]
+    assert len(found) == 1
+    return found[0]
+
+
+FILL = (
+    '<div style="height: 300px"><p style="height: 100px; margin: 0">a</p>'
+    '<div class="m" data-fit="body" data-fit-fill style="margin: 0 0 50px; padding: 10px">'
+    '<div style="height: {}px"></div></div></div>'
+)
+
+
+def test_a_fill_box_takes_the_rest_of_its_column_less_its_margin() -> None:
+    """What flex: 1 did for the flyer's body, without WeasyPrint's flex layout."""
+    document = _laid_out(FILL.format(40))
+    box = _box(document, "m")
+    assert box.height == pytest.approx(40)  # laid out as a block: as tall as its content
+    fit.fill(document)
+    assert box.height == pytest.approx(300 - 100 - 50 - 2 * 10)
+    assert fit.measure(document, [1]).overflows == []
+
+
+def test_a_fill_box_whose_content_runs_past_the_column_overflows() -> None:
+    document = _laid_out(FILL.format(180))
+    assert fit.measure(document, [1]).overflows == []  # unfilled, the box just grows
+    fit.fill(document)
+    (overflow,) = fit.measure(document, [1]).overflows
+    assert overflow.name == "body"
+    # The content is a block, which may lie in the padding: past the padding box's bottom.
+    assert overflow.over_y_px == pytest.approx(180 - 130 - 10)
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_the_flyer_body_ends_a_tenth_of_an_inch_above_the_hotline_strip(
+    tmp_path: Path, paper: str
+) -> None:
+    from makeprint_engine.plan import Job
+    from makeprint_engine.project import load_project
+
+    root = copy_project(tmp_path / "proj")
+    if paper == "a4":
+        org = root / "content" / "organization.yaml"
+        org.write_text(org.read_text(encoding="utf-8").replace("paper: letter", "paper: a4"),
+                       encoding="utf-8")
+    renderer = render.Renderer(load_project(root))
+    document, problems = renderer.laid_out(Job("east-harbor", "en", "flyer"))
+    assert not [p for p in problems if p.severity == "error"]
+    body, strip = _box(document, "middle"), _box(document, "hotline-strip")
+    bottom = body.border_box_y() + body.border_height()
+    assert strip.border_box_y() - bottom == pytest.approx(0.1 * 96, abs=0.01)
+
