@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import re
 from dataclasses import dataclass
 from itertools import chain
@@ -199,8 +200,10 @@ def plan_qr(
     return QRPlan(url, modules, size, dropped_now)
 
 
+@functools.lru_cache(maxsize=64)
 def make_qr(url: str, dark: str = "#000000") -> QRCode:
-    """Encode ``url`` with error correction M and draw it as one SVG path.
+    """Encode ``url`` with error correction M and draw it as one SVG path (kept for the next
+    call: a document's every layout, shared pages and refits alike, asks for the same code).
 
     Each horizontal run of dark modules is one stroke, one module thick, along the middle of
     its row: two path commands per run where a filled outline needs four. The runs are kept

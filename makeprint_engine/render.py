@@ -259,11 +259,14 @@ class Renderer:
         return self._source(job, part)[0]
 
     def _source(
-        self, job: Job, part: str, fit: FitState = NO_FIT
+        self, job: Job, part: str, fit: FitState = NO_FIT, repeat: bool = False
     ) -> tuple[str, dict[str, Any]]:
+        """The HTML; with ``repeat``, elements marked to repeat the one before them are left
+        empty, for ``repeat_boxes`` to fill after layout (the HTML given to others is whole)."""
         template = self.env.get_template(self.project.materials[job.material].template)
         context = document_context(self.project, job, self.options, fit)
         context["part"] = part
+        context["repeat"] = repeat
         if self.name_units:
             _mark_units(context)
         else:
@@ -365,7 +368,7 @@ class Renderer:
         """One layout of the document with the fitting chosen so far."""
         material = self.project.materials[job.material]
         try:
-            html, context = self._source(job, part, fit_state)
+            html, context = self._source(job, part, fit_state, repeat=True)
         except jinja2.TemplateSyntaxError as exc:
             return None, [
                 Problem(
@@ -412,6 +415,7 @@ class Renderer:
             document = self.weasyprint.HTML(
                 string=html, base_url=str(template_path), url_fetcher=self.fetcher
             ).render(font_config=self.fonts, stylesheets=styles, cache=images)
+            repeat_boxes(document)
             fit.fill(document)
             problems += self._log_problems(log, where)
         problems += self.fetcher.problems(where, template_path, f"templates/{material.template}")
@@ -550,6 +554,44 @@ class Renderer:
 # without the collector walking it again and again, frequent enough to bound the garbage a
 # single document leaves in cycles.
 GC_THRESHOLD = 10_000
+
+
+def repeat_boxes(document: Any) -> None:
+    """Fill each empty box marked ``data-repeat`` with a copy of what the box before it (its
+    nearest previous sibling not so marked) holds, moved to the empty box's place.
+
+    The flyer's ten tear-off tabs hold the same text: WeasyPrint would lay it out ten times
+    (a third of the flyer's layout), this lays it out once. The copies are boxes of their own,
+    drawn, tagged, linked and checked like the source's; only their layout is shared. The
+    empty box must have the source's size from its style alone (the tabs: a tenth of the row,
+    its full height, the same borders), and no transformed ancestor."""
+    from weasyprint.anchors import gather_anchors
+
+    for page in document.pages:
+        for copy in _repeat(page._page_box):
+            # Transforms (the tabs' turned text) and links are placed when a page is made:
+            # place the copies' too, where they now are.
+            gather_anchors(copy, page.anchors, page.links, page.bookmarks, page.forms)
+
+
+def _repeat(box: Any) -> Iterator[Any]:
+    source = None
+    for child in getattr(box, "children", ()):
+        if type(child).__name__ in ("LineBox", "TextBox"):
+            continue
+        element = getattr(child, "element", None)
+        if element is None or getattr(child, "element_tag", None) is None:
+            yield from _repeat(child)
+        elif element.get("data-repeat") is None:
+            source = child
+            yield from _repeat(child)
+        elif source is not None:
+            dx = child.content_box_x() - source.content_box_x()
+            dy = child.content_box_y() - source.content_box_y()
+            child.children = [inner.deepcopy() for inner in source.children]
+            for copy in child.children:
+                copy.translate(dx, dy)
+                yield copy
 
 
 class DocumentCollector:

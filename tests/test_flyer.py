@@ -185,3 +185,35 @@ def test_tab_text_with_a_long_extension_stays_inside_its_tab(flyers: Path) -> No
             assert high < top - clear, (lang, char, high, top)
             assert low > 0.25 * 72, (lang, char, low)
             assert not any(left - clear < x < right + clear for x in cuts), (lang, char, left)
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_tabs_laid_out_once_and_copied_print_where_their_own_layout_would(
+    flyers: Path, lang: str, tmp_path: Path
+) -> None:
+    """The tabs after the second are copies of its laid-out text (render.repeat_boxes): every
+    turned glyph of the built flyer is where WeasyPrint puts it laying out all ten tabs, which
+    is what the HTML given to anyone else holds."""
+    from makeprint_engine.plan import Job
+    from makeprint_engine.project import load_project
+    from makeprint_engine.render import Renderer
+
+    renderer = Renderer(load_project(flyers))
+    job = Job("east-harbor", lang, "flyer")
+    html = renderer.html(job)
+    assert html.count('class="tab-phone"') == 10 and "data-repeat" not in html
+    whole = tmp_path / "whole.pdf"
+    template = flyers / "templates" / "materials" / "flyer.html"
+    language = renderer.project.languages[lang]
+    styles, _ = renderer._styles("flyer", language.direction, language.font_scale)
+    renderer.weasyprint.HTML(
+        string=html, base_url=str(template), url_fetcher=renderer.fetcher
+    ).write_pdf(whole, font_config=renderer.fonts, stylesheets=styles)
+
+    def turned(pdf: Path) -> list[tuple[str, tuple[float, ...]]]:
+        return [(c[0], tuple(round(v, 2) for v in c[3]))
+                for c in _chars(pdf) if c[2] in (90, 270) and c[0].strip()]
+
+    built = turned(_pdf(flyers, "east-harbor", lang))
+    assert len(built) > 10 * len("5550142")
+    assert built == turned(whole)
