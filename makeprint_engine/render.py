@@ -243,6 +243,8 @@ class Renderer:
         self._shared_pages: dict[
             tuple[str, str, str], tuple[Any, list[Problem], list[fit.Mark]]
         ] = {}
+        # The same, for boxes on a location's pages that are the same for every location.
+        self._donors: dict[tuple[str, str, str], tuple[Any, list[Problem], list[fit.Mark]]] = {}
         # What preflight's layout checks keep between documents: the findings on those shared
         # pages, and how each text was shaped (see preflight.build_problems).
         self.check_cache: dict[Any, Any] = {}
@@ -252,7 +254,7 @@ class Renderer:
 
     def warm_state(self) -> int:
         """How many stylesheets and shared layouts this renderer keeps between documents."""
-        return len(self._stylesheets) + len(self._shared_pages)
+        return len(self._stylesheets) + len(self._shared_pages) + len(self._donors)
 
     def html(self, job: Job, part: str = "all") -> str:
         """The document's HTML; ``part`` picks the shared pages, the location pages, or all."""
@@ -267,6 +269,8 @@ class Renderer:
         context = document_context(self.project, job, self.options, fit)
         context["part"] = part
         context["repeat"] = repeat
+        # Boxes the same for every location, laid out once (share_boxes): left empty here.
+        context["share_boxes"] = repeat and part == "location"
         if self.name_units:
             _mark_units(context)
         else:
@@ -322,7 +326,7 @@ class Renderer:
         material = self.project.materials[job.material]
         spec = material.fit
         where = str(job)
-        if part == "shared":  # not this location's fault: say so, once for all of them
+        if part in ("shared", "donor"):  # not this location's fault: say so, once for all
             where = f"{job.lang} / {job.name} (pages shared by every location)"
         if job.kind == "directory":  # many locations: a problem points at the locations file
             location = None
@@ -416,6 +420,10 @@ class Renderer:
                 string=html, base_url=str(template_path), url_fetcher=self.fetcher
             ).render(font_config=self.fonts, stylesheets=styles, cache=images)
             repeat_boxes(document)
+            if context["share_boxes"] and " data-shared-box=" in html:
+                donor = self._donor(job)[0]
+                if donor is not None:
+                    share_boxes(donor, document)
             fit.fill(document)
             problems += self._log_problems(log, where)
         problems += self.fetcher.problems(where, template_path, f"templates/{material.template}")
@@ -437,6 +445,16 @@ class Renderer:
             self._shared_pages[key] = self._layout(job, "shared", count)
         return self._shared_pages[key]
 
+    def _donor(self, job: Job) -> tuple[Any, list[Problem], list[fit.Mark]]:
+        """A location's pages with only the boxes that are the same for every location
+        (``data-shared-box``), laid out and fitted once per language, material and profile."""
+        key = (job.lang, job.name, job.profile)
+        if key not in self._donors:
+            material = self.project.materials[job.material]
+            self._donors[key] = self._layout(
+                job, "donor", material.pages - len(material.shared_pages))
+        return self._donors[key]
+
     def render(self, job: Job, draft: bool = False) -> Rendered:
         """Lay out, fit, check and write one document's PDF.
 
@@ -455,8 +473,11 @@ class Renderer:
             document, problems, marks = self._layout(
                 job, "location", material.pages - len(shared_pages)
             )
-            problems = shared_problems + problems
-            marks = shared_marks + marks
+            # What fitting the boxes laid out once found counts for every document too.
+            _, donor_problems, donor_marks = self._donors.get(
+                (job.lang, job.name, job.profile), (None, [], []))
+            problems = shared_problems + donor_problems + problems
+            marks = shared_marks + donor_marks + marks
             pages = []
             if document is not None and shared is not None:
                 mine, common = iter(document.pages), iter(shared.pages)
@@ -594,6 +615,44 @@ def _repeat(box: Any) -> Iterator[Any]:
                 yield copy
 
 
+def share_boxes(donor: Any, document: Any) -> None:
+    """Fill each empty box marked ``data-shared-box="NAME"`` on ``document``'s pages with
+    copies of what the box of that name holds on the same page of ``donor`` (a layout of
+    those boxes alone, once per language: the pamphlet's flap), moved to its place.
+
+    The box must be laid out alike in both (its size from its style, its place from boxes
+    before it that both hold) and its fitted text must not depend on anything else on the
+    page: its own ``data-fit`` box holds nothing else."""
+    from weasyprint.anchors import gather_anchors
+
+    for page, given in zip(document.pages, donor.pages, strict=False):
+        sources = {name: box for name, box in _named(given._page_box)}
+        for name, box in _named(page._page_box):
+            source = sources.get(name)
+            if source is None or box.children:
+                continue
+            dx = box.content_box_x() - source.content_box_x()
+            dy = box.content_box_y() - source.content_box_y()
+            box.children = [inner.deepcopy() for inner in source.children]
+            box.height = source.height
+            for copy in box.children:
+                copy.translate(dx, dy)
+                gather_anchors(copy, page.anchors, page.links, page.bookmarks, page.forms)
+
+
+def _named(box: Any) -> Iterator[tuple[str, Any]]:
+    for child in getattr(box, "children", ()):
+        if type(child).__name__ in ("LineBox", "TextBox"):
+            continue
+        element = getattr(child, "element", None)
+        if element is not None and getattr(child, "element_tag", None) is not None:
+            name = element.get("data-shared-box")
+            if name is not None:
+                yield name, child
+                continue
+        yield from _named(child)
+
+
 class DocumentCollector:
     """Python's cyclic garbage collector, run once per document instead of every few ms.
 
@@ -695,7 +754,7 @@ def _page_numbers(count: int, shared: tuple[int, ...], part: str) -> list[int]:
     """The material's page number of each page laid out for ``part``."""
     if part == "shared":
         return list(shared)
-    if part == "location":
+    if part in ("location", "donor"):
         return [n for n in range(1, count + 1) if n not in shared]
     return list(range(1, count + 1))
 

@@ -1,0 +1,73 @@
+"""Boxes laid out once and copied: the pamphlet's flap (the same for every location, laid out
+once per language) and the flyer's tear-off tabs are tested in test_flyer.py. A copy must print
+exactly where WeasyPrint puts the text laying out the whole HTML, which is what anyone else is
+given."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pypdfium2
+import pytest
+from conftest import copy_project
+
+from makeprint_engine.plan import Job
+from makeprint_engine.project import load_project
+from makeprint_engine.render import Renderer
+
+
+@pytest.fixture(scope="module")
+def renderer(tmp_path_factory: pytest.TempPathFactory) -> Renderer:
+    return Renderer(load_project(copy_project(tmp_path_factory.mktemp("shared") / "proj")))
+
+
+def _glyphs(pdf: bytes, page: int) -> list[tuple[str, tuple[float, ...]]]:
+    doc = pypdfium2.PdfDocument(pdf)
+    try:
+        text = doc[page].get_textpage()
+        return [(text.get_text_range(i, 1), tuple(round(v, 2) for v in text.get_charbox(i)))
+                for i in range(text.count_chars()) if text.get_text_range(i, 1).strip()]
+    finally:
+        doc.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_flap_laid_out_once_prints_where_the_whole_pamphlet_puts_it(
+    renderer: Renderer, lang: str
+) -> None:
+    job = Job("east-harbor", lang, "pamphlet")
+    rendered = renderer.render(job)
+    assert rendered.ok, rendered.problems
+    html = renderer.html(job)
+    assert 'data-shared-box="flap"' in html
+    language = renderer.project.languages[lang]
+    styles, _ = renderer._styles("pamphlet", language.direction, language.font_scale)
+    template = renderer.project.templates_dir / "materials" / "pamphlet.html"
+    whole = renderer.weasyprint.HTML(
+        string=html, base_url=str(template), url_fetcher=renderer.fetcher
+    ).write_pdf(font_config=renderer.fonts, stylesheets=styles)
+    built = _glyphs(rendered.pdf, 0)
+    flap_heading = renderer.project.languages[lang].materials["pamphlet"]["flap"]["heading"]
+    assert flap_heading.replace(" ", "")[:12] in "".join(c for c, _ in built)
+    assert built == _glyphs(whole, 0)
+
+
+def test_the_flap_is_laid_out_once_per_language(tmp_path: Path) -> None:
+    renderer = Renderer(load_project(copy_project(tmp_path / "proj")))
+    parts: list[str] = []
+    once = renderer._layout_once
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        parts.append(args[1])
+        return once(*args, **kwargs)
+
+    renderer._layout_once = counting  # type: ignore[method-assign]
+    for slug in ("east-harbor", "riverside-clinic"):
+        assert renderer.render(Job(slug, "en", "pamphlet")).ok
+    assert parts.count("donor") == 1
+    assert parts.count("location") == 2
+    # Without the flap's text, a location's own layout would print none of it.
+    location_html = renderer._source(Job("east-harbor", "en", "pamphlet"), "location",
+                                     repeat=True)[0]
+    heading = renderer.project.languages["en"].materials["pamphlet"]["flap"]["heading"]
+    assert heading not in location_html
