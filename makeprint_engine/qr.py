@@ -72,9 +72,15 @@ class QRDrawing:
         stream.rectangle(0, 0, total, total)
         stream.fill()
         stream.set_color(self.dark)
-        for x, y, length in self.code.runs:
-            stream.rectangle(x, y, length, 1)
+        # The runs' rectangles, written once per code: the very bytes that one
+        # ``stream.rectangle(x, y, length, 1)`` a run writes (~500 a code, a millisecond).
+        stream.stream.append(_run_rectangles(self.code.runs))
         stream.fill()
+
+
+@functools.lru_cache(maxsize=64)
+def _run_rectangles(runs: tuple[tuple[int, int, int], ...]) -> bytes:
+    return b"\n".join(f"{x} {y} {length} 1 re".encode("ascii") for x, y, length in runs)
 
 
 def tracked_url(base: str, tracking: Tracking, material: str, slug: str, lang: str) -> str:

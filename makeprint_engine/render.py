@@ -578,7 +578,7 @@ GC_THRESHOLD = 10_000
 
 
 def repeat_boxes(document: Any) -> None:
-    """Fill each empty box marked ``data-repeat`` with a copy of what the box before it (its
+    """Fill each empty box marked ``data-repeat`` with copies of what the box before it (its
     nearest previous sibling not so marked) holds, moved to the empty box's place.
 
     The flyer's ten tear-off tabs hold the same text: WeasyPrint would lay it out ten times
@@ -586,20 +586,14 @@ def repeat_boxes(document: Any) -> None:
     drawn, tagged, linked and checked like the source's; only their layout is shared. The
     empty box must have the source's size from its style alone (the tabs: a tenth of the row,
     its full height, the same borders), and no transformed ancestor."""
-    from weasyprint.anchors import gather_anchors
-
     for page in document.pages:
-        for copy in _repeat(page._page_box):
-            # Transforms (the tabs' turned text) and links are placed when a page is made:
-            # place the copies' too, where they now are.
-            gather_anchors(copy, page.anchors, page.links, page.bookmarks, page.forms)
+        for target, source in _repeat(page._page_box):
+            _copy_into(page, target, source)
 
 
-def _repeat(box: Any) -> Iterator[Any]:
+def _repeat(box: Any) -> Iterator[tuple[Any, Any]]:
     source = None
-    for child in getattr(box, "children", ()):
-        if type(child).__name__ in ("LineBox", "TextBox"):
-            continue
+    for child in _block_children(box):
         element = getattr(child, "element", None)
         if element is None or getattr(child, "element_tag", None) is None:
             yield from _repeat(child)
@@ -607,12 +601,7 @@ def _repeat(box: Any) -> Iterator[Any]:
             source = child
             yield from _repeat(child)
         elif source is not None:
-            dx = child.content_box_x() - source.content_box_x()
-            dy = child.content_box_y() - source.content_box_y()
-            child.children = [inner.deepcopy() for inner in source.children]
-            for copy in child.children:
-                copy.translate(dx, dy)
-                yield copy
+            yield child, source
 
 
 def share_boxes(donor: Any, document: Any) -> None:
@@ -623,34 +612,45 @@ def share_boxes(donor: Any, document: Any) -> None:
     The box must be laid out alike in both (its size from its style, its place from boxes
     before it that both hold) and its fitted text must not depend on anything else on the
     page: its own ``data-fit`` box holds nothing else."""
-    from weasyprint.anchors import gather_anchors
-
     for page, given in zip(document.pages, donor.pages, strict=False):
-        sources = {name: box for name, box in _named(given._page_box)}
-        for name, box in _named(page._page_box):
-            source = sources.get(name)
-            if source is None or box.children:
-                continue
-            dx = box.content_box_x() - source.content_box_x()
-            dy = box.content_box_y() - source.content_box_y()
-            box.children = [inner.deepcopy() for inner in source.children]
-            box.height = source.height
-            for copy in box.children:
-                copy.translate(dx, dy)
-                gather_anchors(copy, page.anchors, page.links, page.bookmarks, page.forms)
+        sources = dict(_named(given._page_box))
+        for name, target in _named(page._page_box):
+            if name in sources and not target.children:
+                _copy_into(page, target, sources[name])
 
 
 def _named(box: Any) -> Iterator[tuple[str, Any]]:
-    for child in getattr(box, "children", ()):
-        if type(child).__name__ in ("LineBox", "TextBox"):
-            continue
+    for child in _block_children(box):
         element = getattr(child, "element", None)
+        name = None
         if element is not None and getattr(child, "element_tag", None) is not None:
             name = element.get("data-shared-box")
-            if name is not None:
-                yield name, child
-                continue
-        yield from _named(child)
+        if name is not None:
+            yield name, child
+        else:
+            yield from _named(child)
+
+
+def _block_children(box: Any) -> Iterator[Any]:
+    """The children of ``box`` that may hold blocks: not lines or text."""
+    for child in getattr(box, "children", ()):
+        if type(child).__name__ not in ("LineBox", "TextBox"):
+            yield child
+
+
+def _copy_into(page: Any, target: Any, source: Any) -> None:
+    """Copies of ``source``'s children into the empty ``target``, moved to its place."""
+    from weasyprint.anchors import gather_anchors
+
+    dx = target.content_box_x() - source.content_box_x()
+    dy = target.content_box_y() - source.content_box_y()
+    target.children = [inner.deepcopy() for inner in source.children]
+    target.height = source.height
+    for copy in target.children:
+        copy.translate(dx, dy)
+        # Transforms (the tabs' turned text) and links are placed when a page is made:
+        # place the copies' too, where they now are.
+        gather_anchors(copy, page.anchors, page.links, page.bookmarks, page.forms)
 
 
 class DocumentCollector:
