@@ -270,7 +270,8 @@ class Renderer:
         context["part"] = part
         context["repeat"] = repeat
         # Boxes the same for every location, laid out once (share_boxes): left empty here.
-        context["share_boxes"] = repeat and part == "location"
+        # Not when measuring named strings (budget.py): the copies would name none.
+        context["share_boxes"] = repeat and part in ("all", "location") and not self.name_units
         if self.name_units:
             _mark_units(context)
         else:
@@ -326,8 +327,10 @@ class Renderer:
         material = self.project.materials[job.material]
         spec = material.fit
         where = str(job)
-        if part in ("shared", "donor"):  # not this location's fault: say so, once for all
+        if part == "shared":  # not this location's fault: say so, once for all of them
             where = f"{job.lang} / {job.name} (pages shared by every location)"
+        elif part == "donor":
+            where = f"{job.lang} / {job.name} (text the same for every location)"
         if job.kind == "directory":  # many locations: a problem points at the locations file
             location = None
             has_short = False
@@ -407,6 +410,11 @@ class Renderer:
                     what, path=f"templates/{material.template}", line=line, hint="fix the template"
                 )
             ]
+        # Boxes the same for every location: laid out first, as a layout of their own (it
+        # clears the fetcher and captures its own log).
+        donor = None
+        if context["share_boxes"] and " data-shared-box=" in html:
+            donor = self._donor(job)[0]
         language = self.project.languages[job.lang]
         styles, problems = self._styles(job.material, language.direction, language.font_scale)
         self.fetcher.clear()
@@ -420,10 +428,8 @@ class Renderer:
                 string=html, base_url=str(template_path), url_fetcher=self.fetcher
             ).render(font_config=self.fonts, stylesheets=styles, cache=images)
             repeat_boxes(document)
-            if context["share_boxes"] and " data-shared-box=" in html:
-                donor = self._donor(job)[0]
-                if donor is not None:
-                    share_boxes(donor, document)
+            if donor is not None:
+                share_boxes(donor, document)
             fit.fill(document)
             problems += self._log_problems(log, where)
         problems += self.fetcher.problems(where, template_path, f"templates/{material.template}")
@@ -455,6 +461,13 @@ class Renderer:
                 job, "donor", material.pages - len(material.shared_pages))
         return self._donors[key]
 
+    def _with_donor(
+        self, job: Job, problems: list[Problem], marks: list[fit.Mark]
+    ) -> tuple[list[Problem], list[fit.Mark]]:
+        """What fitting the boxes laid out once found counts for every document too."""
+        _, found, shown = self._donors.get((job.lang, job.name, job.profile), (None, [], []))
+        return found + problems, shown + marks
+
     def render(self, job: Job, draft: bool = False) -> Rendered:
         """Lay out, fit, check and write one document's PDF.
 
@@ -467,17 +480,15 @@ class Renderer:
         expected = COLLECTION_PAGES if material.collection else material.pages
         if not shared_pages:
             document, problems, marks = self._layout(job, "all", expected)
+            problems, marks = self._with_donor(job, problems, marks)
             pages = document.pages if document is not None else []
         else:
             shared, shared_problems, shared_marks = self._shared(job)
             document, problems, marks = self._layout(
                 job, "location", material.pages - len(shared_pages)
             )
-            # What fitting the boxes laid out once found counts for every document too.
-            _, donor_problems, donor_marks = self._donors.get(
-                (job.lang, job.name, job.profile), (None, [], []))
-            problems = shared_problems + donor_problems + problems
-            marks = shared_marks + donor_marks + marks
+            problems, marks = self._with_donor(job, shared_problems + problems,
+                                               shared_marks + marks)
             pages = []
             if document is not None and shared is not None:
                 mine, common = iter(document.pages), iter(shared.pages)
