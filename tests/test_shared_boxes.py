@@ -74,15 +74,9 @@ def test_the_flyer_headline_and_hotlines_laid_out_once_print_where_the_whole_fly
 
 
 def test_shared_boxes_are_laid_out_once_per_language(tmp_path: Path) -> None:
-    renderer = Renderer(load_project(copy_project(tmp_path / "proj")))
-    parts: list[str] = []
-    once = renderer._layout_once
+    from test_fit import counted
 
-    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
-        parts.append(args[1])
-        return once(*args, **kwargs)
-
-    renderer._layout_once = counting  # type: ignore[method-assign]
+    renderer, parts = counted(copy_project(tmp_path / "proj"))
     for slug in ("east-harbor", "riverside-clinic"):
         assert renderer.render(Job(slug, "en", "pamphlet")).ok
         assert renderer.render(Job(slug, "en", "flyer")).ok
