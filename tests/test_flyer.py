@@ -194,6 +194,8 @@ def test_tabs_laid_out_once_and_copied_print_where_their_own_layout_would(
     """The tabs after the second are copies of its laid-out text (render.repeat_boxes): every
     turned glyph of the built flyer is where WeasyPrint puts it laying out all ten tabs, which
     is what the HTML given to anyone else holds."""
+    from test_shared_boxes import _whole as laid_out_whole
+
     from makeprint_engine.plan import Job
     from makeprint_engine.project import load_project
     from makeprint_engine.render import Renderer
@@ -203,12 +205,7 @@ def test_tabs_laid_out_once_and_copied_print_where_their_own_layout_would(
     html = renderer.html(job)
     assert html.count('class="tab-phone"') == 10 and "data-repeat" not in html
     whole = tmp_path / "whole.pdf"
-    template = flyers / "templates" / "materials" / "flyer.html"
-    language = renderer.project.languages[lang]
-    styles, _ = renderer._styles("flyer", language.direction, language.font_scale)
-    renderer.weasyprint.HTML(
-        string=html, base_url=str(template), url_fetcher=renderer.fetcher
-    ).write_pdf(whole, font_config=renderer.fonts, stylesheets=styles)
+    whole.write_bytes(laid_out_whole(renderer, job))
 
     def turned(pdf: Path) -> list[tuple[str, tuple[float, ...]]]:
         return [(c[0], tuple(round(v, 2) for v in c[3]))
