@@ -510,10 +510,12 @@ class _Box:
 
     seen: list[tuple[int, float]] = field(default_factory=list)  # (level, px over)
     first: int = 1  # the first level to try, from how much of the box its text fills
+    aimed: int = 0  # levels to probe one by one below a fit: the search's estimate was close
 
     def guess(self) -> int:
         """The next level to try while none fits: as far as the last two levels' rate of taking
         height off says is needed, else the first layout's estimate, else double."""
+        self.aimed = AIMED_PROBES
         if len(self.seen) >= 2:
             (a, over_a), (b, over_b) = self.seen[-2:]
             if b > a and over_a > over_b > 0:
@@ -521,7 +523,19 @@ class _Box:
                 return max(self.fails + 1, b + math.ceil(over_b / rate))
         if self.fails == 0:
             return max(1, self.first)
+        self.aimed = 0
         return max(self.fails + 1, 2 * self.fails + 1)
+
+    def back(self) -> int:
+        """The next level to try once one fits, searching back down for the lowest that does:
+        just below, when the fit was estimated to be the first (or about), since the estimate
+        says that level overflows and one layout then settles it; else halfway."""
+        assert self.fits is not None
+        if self.aimed and self.fits - 1 > self.fails:
+            self.aimed -= 1
+            return self.fits - 1
+        target = (self.fails + self.fits) // 2
+        return self.fits if target <= self.fails else target
 
     @property
     def top(self) -> int:
@@ -531,6 +545,10 @@ class _Box:
     def settled(self) -> bool:
         return self.fits is not None and self.fits <= self.fails + 1
 
+
+# After a fit at an estimated level, the levels just below it tried one by one before halving:
+# an estimate is seldom more than one level out, and then a level at a time is cheaper.
+AIMED_PROBES = 2
 
 # Text set smaller takes less height than in proportion to its size (fewer lines wrap, but
 # the lines themselves shrink): height grows about as size ** this, measured on the flyer.
@@ -631,9 +649,7 @@ class Fitter:
             elif box.fits is None:
                 target = min(box.top, box.guess())
             else:
-                target = (box.fails + box.fits) // 2
-                if target <= box.fails:
-                    target = box.fits
+                target = box.back()
             if target != box.level:
                 box.level = target
                 moved = True

@@ -4,6 +4,7 @@ fitted is said, and what cannot fit fails naming the page, element, column and r
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pypdfium2
@@ -279,6 +280,66 @@ def test_the_first_step_is_sized_from_the_overflow() -> None:
     assert fit._first_level(members, seen, over, steps=3) == 3  # never past the minimum
     small = fit.Overflow(1, "body", 2.0, 0.0, {"services"}, {}, 400.0, (0.0, 0.0, 300.0, 400.0))
     assert fit._first_level(members, seen, small, steps=10) == 1
+
+
+def _search(over: Callable[[int], float], size: float = 14.0, height: float = 400.0,
+            aimed: int | None = None) -> tuple[int, list[int]]:
+    """The fitter's search for one box whose text is over by ``over(level)`` px, driven as
+    render._layout drives it: (the level it keeps, the levels laid out in order)."""
+    spec = fit.FitSpec((fit.FitElement("body", "body", min_pt=8.0),))
+    fitter, state, kept, tried = fit.Fitter(spec, False), fit.NO_FIT, None, []
+    for _ in range(fit.MAX_LAYOUTS):
+        pt = dict(state.sizes).get("body", size)
+        level = round((size - pt) / fit.STEP_PT)
+        tried.append(level)
+        px = over(level)
+        rect = (0.0, 0.0, 300.0, height)
+        seen = fit.Measure(
+            {"body": fit.Seen("body", 1, pt, rects=[(1, *rect)])},
+            [fit.Overflow(1, "box", px, 0.0, {"body"}, {}, height, rect)] if px > 0 else [],
+            1,
+        )
+        if px <= 0:
+            kept = (state, level)
+        if aimed is not None:
+            for box in fitter.boxes.values():
+                box.aimed = min(box.aimed, aimed)
+        if not fitter.update(seen):
+            break
+        state = fitter.state()
+        if kept is not None and state == kept[0]:
+            break
+    assert kept is not None
+    return kept[1], tried
+
+
+def test_the_search_keeps_the_lowest_level_that_fits_and_probes_below_an_estimate() -> None:
+    """Whatever the estimates, the search keeps the least shrinking that fits. When the rate of
+    the last two layouts says a level is the first that fits, the level just below is laid out
+    next (the estimate says it overflows: one layout settles the search), not the one halfway
+    back; halving needed one layout more here."""
+    # 50 px over, 12 px less a level: level 4 is 2 px over, level 5 fits.
+    def linear(level: int) -> float:
+        return 50.0 - 12.0 * level
+
+    assert _search(linear) == (5, [0, 2, 5, 4])
+    assert _search(linear, aimed=0) == (5, [0, 2, 5, 3, 4])  # halving back instead
+    # A first estimate that overshoots (level 3; level 2 is the lowest that fits): the levels
+    # below it are laid out one by one.
+    assert _search(lambda level: 60.0 - 35.0 * level) == (2, [0, 3, 2, 1])
+    for start in (20.0, 45.0, 80.0, 140.0):
+        for rate in (4.0, 7.5, 12.0, 20.0, 33.0):
+            for bend in (0.8, 1.0, 1.25):
+                def over(level: int, start: float = start, rate: float = rate,
+                         bend: float = bend) -> float:
+                    return start - rate * level**bend
+
+                lowest = next((level for level in range(13) if over(level) <= 0), None)
+                if lowest is None:  # not even at 8 pt: what then happens is tested above
+                    continue
+                kept, tried = _search(over)
+                assert kept == lowest, (start, rate, bend, tried)
+                assert len(tried) == len(set(tried)), tried
 
 
 @pytest.mark.parametrize(
