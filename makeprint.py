@@ -11,6 +11,7 @@ import click
 
 import makeprint_engine as engine
 from makeprint_engine import MakeprintError, Problem
+from makeprint_engine.workers import fork_server_early
 
 
 class ConsoleReporter:
@@ -235,23 +236,25 @@ def build(
         makeprint build --shard 2/4 --out output   # one of four CI runners
         makeprint build --locations sites.xlsx --sheet-name Sites --skip-invalid
     """
+    jobs = jobs or engine.default_jobs()
     try:
-        proj = load(project, locations, sheet_name, skip_invalid)
-        report_invalid(proj)
-        out_dir = Path(out) if out else proj.root / "output"
-        options = engine.Options(
-            profile=profile, sheet=sheet, bleed_mm=bleed, pdf_variant=pdf_variant,
-            tagged=not no_tags, require_reviewed=require_reviewed, guides=not no_guides,
-            where=where,
-        )
-        if sheet:
-            proj.sheet(sheet)  # an unknown stock is a usage error worth stopping for now
-        result = engine.build(
-            proj, engine.Selection(slugs, langs, materials, directories, where), out_dir,
-            ConsoleReporter(quiet),
-            options=options, jobs=jobs or engine.default_jobs(), force=force,
-            shard=engine.parse_shard(shard) if shard else None,
-        )
+        # The fork server imports while the project loads; stopped once the build is done.
+        with fork_server_early(jobs):
+            proj = load(project, locations, sheet_name, skip_invalid)
+            report_invalid(proj)
+            out_dir = Path(out) if out else proj.root / "output"
+            options = engine.Options(
+                profile=profile, sheet=sheet, bleed_mm=bleed, pdf_variant=pdf_variant,
+                tagged=not no_tags, require_reviewed=require_reviewed, guides=not no_guides,
+                where=where,
+            )
+            if sheet:
+                proj.sheet(sheet)  # an unknown stock is a usage error worth stopping for now
+            result = engine.build(
+                proj, engine.Selection(slugs, langs, materials, directories, where), out_dir,
+                ConsoleReporter(quiet), options=options, jobs=jobs, force=force,
+                shard=engine.parse_shard(shard) if shard else None,
+            )
     except MakeprintError as exc:
         fail(exc)
         return

@@ -16,7 +16,7 @@ import pytest
 from conftest import REPO, copy_project
 
 from makeprint_engine.plan import Job
-from makeprint_engine.workers import run_in_workers
+from makeprint_engine.workers import fork_server_early, run_in_workers
 
 
 def slow(job: Job) -> str:
@@ -108,3 +108,35 @@ def test_a_killed_build_leaves_no_process_behind(tmp_path: Path, command: str) -
             proc.kill()
         for pid in _alive(started | _descendants(proc.pid)):
             os.kill(pid, signal.SIGKILL)  # not left running by a failed test either
+
+
+def test_a_fork_server_started_early_is_stopped_on_the_way_out() -> None:
+    """The build starts its fork server before loading the project (its imports then run on
+    another core); when the build is done, even one that built nothing, it is stopped, not
+    left importing with the build's output open (a pipe reading it would wait)."""
+    from multiprocessing import forkserver
+
+    server = forkserver._forkserver  # type: ignore[attr-defined]
+    server._stop()  # none left by an earlier test
+    with fork_server_early(1):
+        assert server._forkserver_pid is None  # one worker: the build renders in-process
+    with fork_server_early(2):
+        pid = server._forkserver_pid
+        assert pid is not None
+        os.kill(pid, 0)  # running, though no worker has been asked for
+    assert server._forkserver_pid is None
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # killed and reaped
+    jobs = [Job(f"site-{n}", "en", "flyer") for n in range(4)]
+    with fork_server_early(2):  # and one that workers came from serves them
+        done = run_in_workers(jobs, lambda job: 1.0, 2, _nothing, (), _slug)
+        assert sorted(done) == sorted(job.slug for job in jobs)
+    assert server._forkserver_pid is None
+
+
+def _nothing() -> None:
+    pass
+
+
+def _slug(job: Job) -> str:
+    return job.slug
