@@ -61,17 +61,25 @@ def starting_workers() -> Iterator[None]:
 
     Ctrl-C reaches every process of the terminal's process group. The build handles it and
     stops its workers; a worker, or the fork server still importing, would otherwise die
-    with a KeyboardInterrupt traceback. A process inherits its parent's blocked signals, so
-    SIGINT stays blocked in everything started here (and in what the fork server forks
-    later); this process blocks it only for as long as the block lasts.
+    with a KeyboardInterrupt traceback. A forked process inherits its parent's blocked
+    signals, so SIGINT stays blocked in the workers the pool forks here; the fork server,
+    though, is a new program (fork and exec), which starts with no signal blocked, so SIGINT
+    is also ignored while it is started: an ignored signal stays ignored across exec, and
+    Python then installs no handler for it. This process blocks (and, in its main thread,
+    ignores) SIGINT only for as long as the block lasts: a few milliseconds.
     """
     if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not on Linux
         yield
         return
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    handler = None
+    if threading.current_thread() is threading.main_thread():
+        handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         yield
     finally:
+        if handler is not None:
+            signal.signal(signal.SIGINT, handler)
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
