@@ -18,7 +18,7 @@ import jinja2.sandbox
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from . import fit, typeset
+from . import fit, painted, typeset
 from .context import document_context, page_geometry
 from .errors import Problem, display_path
 from .fit import NO_FIT, FitState
@@ -491,6 +491,8 @@ class Renderer:
                                                shared_marks + marks)
             pages = []
             if document is not None and shared is not None:
+                for page in shared.pages:
+                    painted.share(page)  # painted once, then copied into each PDF
                 mine, common = iter(document.pages), iter(shared.pages)
                 for number in range(1, material.pages + 1):
                     page = next(common if number in shared_pages else mine, None)
