@@ -16,9 +16,13 @@ A copy is exactly what painting would have written, byte for byte, or it is not 
 - painting reuses the width a font already has for a glyph, which another page of the
   document may have set at another size (one unit in a thousand apart): a copy is made only
   when every width it holds agrees with the document's fonts;
-- a page whose painting named a resource by counting the document's (a transparency group,
-  a pattern, a shading, a blend mode) is always painted, never copied, and so is one that
-  drew a glyph its font lacks (WeasyPrint numbers those per document).
+- transparency groups (an icon drawn as a background image is one) are named by counting
+  the document's XObjects: a page that drew one is copied only into a document that has
+  none yet (the card's front is its first page), and each document gets its own copy of
+  each group, since writing a PDF fills in a group's references;
+- a page whose painting named another resource by counting (a pattern, a shading, a blend
+  mode) is always painted, never copied, and so is one that drew a glyph its font lacks
+  (WeasyPrint numbers those per document).
 Otherwise the page is painted as before. tests/test_painted.py checks the bytes.
 """
 
@@ -50,6 +54,7 @@ class _Recording:
     fonts: dict[Any, Any]  # font key -> Font holding only the glyphs this page drew
     states: dict[str, Any]  # ExtGState name -> dictionary
     images: dict[str, dict[str, Any]]  # image name -> what Stream.add_image records
+    objects: dict[str, Any]  # the page's XObjects: None for an image, else a group
     tags: dict[Any, dict[str, Any]]  # box -> its tag and marked-content id
     copies: int = field(default=0)
 
@@ -96,13 +101,8 @@ def _record(paint: Any, stream: Any, scale: float) -> _Recording | None:
     scratch._ctm_stack = list(stream._ctm_stack)
     before = _state(scratch)
     paint(scratch, scale)
-    images = scratch._images
-    if (
-        any(not _ALPHA.fullmatch(name) for name in resources["ExtGState"])
-        or any(name not in images for name in resources["XObject"])
-        or resources["Pattern"] or resources["Shading"]
-        or any(font.missing or font.used_in_forms for font in scratch._fonts.values())
-    ):
+    fonts = scratch._fonts.values()
+    if not _copyable(resources) or any(font.missing or font.used_in_forms for font in fonts):
         return None
     new_tags = {} if tags is None else {
         box: tag for box, tag in scratch._tags.items() if box not in stream._tags
@@ -115,9 +115,20 @@ def _record(paint: Any, stream: Any, scale: float) -> _Recording | None:
         after={name: getattr(scratch, name) for name in (*_STATE, "_ctm_stack")},
         fonts=dict(scratch._fonts),
         states=dict(resources["ExtGState"]),
-        images={name: images[name] for name in resources["XObject"]},
+        images=dict(scratch._images),
+        objects=dict(resources["XObject"]),
         tags=new_tags,
     )
+
+
+def _copyable(resources: Any) -> bool:
+    """Only opacity states, images and groups (of the same), at any depth."""
+    if resources["Pattern"] or resources["Shading"]:
+        return False
+    if any(not _ALPHA.fullmatch(name) for name in resources["ExtGState"]):
+        return False
+    groups = [group for group in resources["XObject"].values() if group is not None]
+    return all(_copyable(group._resources) for group in groups)
 
 
 def _tag_ids(stream: Any) -> tuple[int, ...]:
@@ -127,10 +138,12 @@ def _tag_ids(stream: Any) -> tuple[int, ...]:
 def _copy(recording: _Recording, stream: Any, scale: float) -> bool:
     """Add what painting the page does to ``stream`` and its tables, if that is exactly what
     painting would do there (see the module's docstring); False when it is not."""
+    groups = any(value is not None for value in recording.objects.values())
     if (
         scale != recording.scale
         or _state(stream) != recording.before
         or _tag_ids(stream) != recording.tags_before
+        or groups and stream._resources["XObject"]  # its groups' names would be others
     ):
         return False
     fonts = stream._fonts
@@ -153,8 +166,10 @@ def _copy(recording: _Recording, stream: Any, scale: float) -> bool:
     for name, state in recording.states.items():
         states.setdefault(name, state)
     objects = stream._resources["XObject"]
+    for name, value in recording.objects.items():
+        # An image is None until the PDF is written (as Stream.add_image leaves it).
+        objects[name] = None if value is None else _group_copy(value, stream)
     for name, image in recording.images.items():
-        objects[name] = None  # as Stream.add_image: set when the PDF is written
         if name in stream._images:
             stream._images[name]["dpi_ratios"].update(image["dpi_ratios"])
         else:
@@ -177,4 +192,35 @@ def _font_copy(font: Any) -> Any:
     mine.to_unicode = dict(font.to_unicode)
     mine.missing = dict(font.missing)
     mine.variations = dict(font.variations)
+    return mine
+
+
+def _group_copy(group: Any, stream: Any) -> Any:
+    """The document's own copy of a transparency group painted into the scratch stream, with
+    the document's tables (writing the PDF fills in a group's references to them)."""
+    import pydyf
+
+    drawn = group._resources
+    resources = pydyf.Dictionary({
+        "ExtGState": pydyf.Dictionary(drawn["ExtGState"]),
+        "XObject": pydyf.Dictionary({
+            name: None if value is None else _group_copy(value, stream)
+            for name, value in drawn["XObject"].items()
+        }),
+        "Pattern": pydyf.Dictionary(),
+        "Shading": pydyf.Dictionary(),
+        "ColorSpace": stream._resources["ColorSpace"],
+        "Font": None,  # set when the PDF is written
+    })
+    extra = pydyf.Dictionary(group.extra)
+    extra["Resources"] = resources
+    extra["Group"] = pydyf.Dictionary({**group.extra["Group"],
+                                       "CS": stream._default_color_space})
+    mine = group.clone(
+        fonts=stream._fonts, resources=resources, images=stream._images, tags=stream._tags,
+        color_profiles=stream._color_profiles, output_intent=stream._output_intent,
+        extra=extra,
+    )
+    mine.stream = list(group.stream)
+    mine.id = group.id
     return mine

@@ -69,14 +69,38 @@ def test_every_pamphlet_is_the_pdf_painting_every_page_writes(
     assert recording is not None and recording.copies == len(jobs)  # none painted again
 
 
-def test_a_page_whose_painting_names_resources_by_count_is_painted(project: Project) -> None:
+def test_every_card_is_the_pdf_painting_every_page_writes(project: Project) -> None:
     """The card's front draws its icons in transparency groups, which WeasyPrint names by
-    counting the document's: it is painted for every card, and the PDFs are as before."""
-    jobs = [Job(loc.slug, "en", "wallet-card") for loc in project.locations]
+    counting the document's XObjects: the front is the card's first page, so each card gets
+    its own copy of each group under the same name, and the PDFs are as before."""
+    jobs = [Job(loc.slug, lang, "wallet-card") for loc in project.locations
+            for lang in ("en", "ar")]
     assert _pdfs(project, Options(), jobs, share=True) == _pdfs(project, Options(), jobs,
                                                                  share=False)
-    [recordings] = _recordings(project, Options(), jobs)
-    assert recordings == [None]
+    [[recording]] = _recordings(project, Options(), jobs[::2])
+    assert recording is not None and recording.copies == len(jobs) // 2
+    groups = [value for value in recording.objects.values() if value is not None]
+    assert groups  # the icons
+
+
+def test_what_is_named_by_counting_is_not_copied(project: Project) -> None:
+    """A pattern, a shading or a blend mode (named by counting) anywhere: the page is painted.
+    Groups are copied only into a document with no XObject yet (their names start there)."""
+    def resources(**extra: Any) -> dict[str, Any]:
+        return {"ExtGState": {}, "XObject": {}, "Pattern": {}, "Shading": {}, **extra}
+
+    assert painted._copyable(resources(ExtGState={"a0.5": {}}, XObject={"i1": None}))
+    assert not painted._copyable(resources(Pattern={"p0": object()}))
+    assert not painted._copyable(resources(Shading={"s0": {}}))
+    assert not painted._copyable(resources(ExtGState={"s0": {}}))
+    inner = SimpleNamespace(_resources=resources(Pattern={"p0": object()}))
+    assert not painted._copyable(resources(XObject={"x0": inner}))
+    jobs = [Job(project.locations[0].slug, "en", "wallet-card")]
+    [[recording]] = _recordings(project, Options(tagged=False), jobs)
+    stream = _stream(recording, {})
+    stream._resources["XObject"]["i9"] = None
+    assert not painted._copy(recording, stream, recording.scale)
+    assert stream.stream == []
 
 
 def _recording(project: Project) -> Any:
