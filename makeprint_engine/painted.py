@@ -22,7 +22,9 @@ A copy is exactly what painting would have written, byte for byte, or it is not 
   each group, since writing a PDF fills in a group's references;
 - a page whose painting named another resource by counting (a pattern, a shading, a blend
   mode) is always painted, never copied, and so is one that drew a glyph its font lacks
-  (WeasyPrint numbers those per document).
+  (WeasyPrint numbers those per document) or a colour glyph (emoji).
+A recording keeps its fonts' HarfBuzz faces (a reference of its own), not their files: each
+copy reads the file as WeasyPrint does for each document.
 Otherwise the page is painted as before. tests/test_painted.py checks the bytes.
 """
 
@@ -102,8 +104,15 @@ def _record(paint: Any, stream: Any, scale: float) -> _Recording | None:
     before = _state(scratch)
     paint(scratch, scale)
     fonts = scratch._fonts.values()
-    if not _copyable(resources) or any(font.missing or font.used_in_forms for font in fonts):
+    if not _copyable(resources) or any(
+        # Glyphs a font lacks are numbered per document; colour glyphs (emoji) are drawn
+        # from the font's HarfBuzz font, which the Pango font owns: neither is copied.
+        font.missing or font.used_in_forms or font.png or font.svg or font.colr
+        for font in fonts
+    ):
         return None
+    for font in fonts:  # the font's file, read again for each copy (a CJK one is ~20 MB)
+        font.file_content = None
     new_tags = {} if tags is None else {
         box: tag for box, tag in scratch._tags.items() if box not in stream._tags
     }
@@ -187,7 +196,10 @@ def _copy(recording: _Recording, stream: Any, scale: float) -> bool:
 def _font_copy(font: Any) -> Any:
     """A document's own Font, as the one painting would have made: WeasyPrint changes a Font's
     tables (and, when it subsets, its variations and file) per document."""
+    from weasyprint.text.fonts import get_hb_object_data
+
     mine = copy.copy(font)
+    mine.file_content = get_hb_object_data(font.hb_face)  # as Font() reads it
     mine.widths = dict(font.widths)
     mine.to_unicode = dict(font.to_unicode)
     mine.missing = dict(font.missing)

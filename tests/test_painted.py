@@ -135,6 +135,8 @@ def test_a_copy_adds_what_painting_adds(project: Project) -> None:
         drawn = recording.fonts[key]
         assert font is not drawn and font.widths == drawn.widths
         assert font.to_unicode == drawn.to_unicode and font.widths is not drawn.widths
+        # The recording keeps no font file (a CJK one is ~20 MB); each copy reads its own.
+        assert drawn.file_content is None and len(font.file_content) > 10_000
 
 
 def test_no_copy_where_painting_would_write_other_bytes(project: Project) -> None:
