@@ -29,6 +29,8 @@ from .plan import Job
 
 Result = TypeVar("Result")
 
+_workers_started = 0  # calls of run_in_workers in this process (see fork_server_early)
+
 PRELOAD = (
     "makeprint_engine.preload",  # first: WeasyPrint, before anything else can import it
     "makeprint_engine.build",
@@ -136,7 +138,9 @@ def run_in_workers(
     worker is replaced after ``recycle`` jobs (None: never). On an exception or Ctrl-C, or
     when the caller stops iterating, the workers are stopped at once.
     """
+    global _workers_started
     context = worker_context()
+    _workers_started += 1
     pools = [
         ProcessPoolExecutor(
             max_workers=1,
@@ -187,16 +191,16 @@ def run_in_workers(
         pool.shutdown()
 
 
-
 @contextmanager
 def fork_server_early(workers: int) -> Iterator[None]:
     """Start the fork server now when ``workers`` processes will be wanted, so that its imports
     (about 0.8 s) run on another core while this process loads the project, instead of after.
 
-    On the way out, a fork server started here is stopped: one that served workers has
-    nothing left to do, and one that did not (nothing needed building) would otherwise go
-    on importing after this process ended, with its standard output still open, so that
-    whoever reads that output (a pipe, a CI log) waited for it.
+    On the way out, a fork server started here that no worker came from (nothing needed
+    building) is stopped: it would otherwise go on importing after this process ended, with
+    its standard output still open, so that whoever reads that output (a pipe, a CI log)
+    waited for it. One that served workers has finished importing: it stays for the next
+    build in this process, and exits with it.
     """
     if workers <= 1 or not sys.platform.startswith("linux"):
         yield
@@ -208,10 +212,12 @@ def fork_server_early(workers: int) -> Iterator[None]:
     worker_context()
     with starting_workers():
         forkserver.ensure_running()
+    served = _workers_started
     try:
         yield
     finally:
-        pid = getattr(server, "_forkserver_pid", None) if ours else None
+        unused = ours and _workers_started == served
+        pid = getattr(server, "_forkserver_pid", None) if unused else None
         if pid is not None:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)

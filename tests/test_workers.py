@@ -112,8 +112,8 @@ def test_a_killed_build_leaves_no_process_behind(tmp_path: Path, command: str) -
 
 def test_a_fork_server_started_early_is_stopped_on_the_way_out() -> None:
     """The build starts its fork server before loading the project (its imports then run on
-    another core); when the build is done, even one that built nothing, it is stopped, not
-    left importing with the build's output open (a pipe reading it would wait)."""
+    another core); when a build that built nothing is done, it is stopped, not left
+    importing with the build's output open (a pipe reading it would wait)."""
     from multiprocessing import forkserver
 
     server = forkserver._forkserver  # type: ignore[attr-defined]
@@ -128,10 +128,16 @@ def test_a_fork_server_started_early_is_stopped_on_the_way_out() -> None:
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)  # killed and reaped
     jobs = [Job(f"site-{n}", "en", "flyer") for n in range(4)]
-    with fork_server_early(2):  # and one that workers came from serves them
+    with fork_server_early(2):  # one that workers came from serves them, and stays
         done = run_in_workers(jobs, lambda job: 1.0, 2, _nothing, (), _slug)
         assert sorted(done) == sorted(job.slug for job in jobs)
-    assert server._forkserver_pid is None
+        pid = server._forkserver_pid
+    assert server._forkserver_pid == pid is not None
+    os.kill(pid, 0)
+    with fork_server_early(2):  # for the next build, which neither starts nor stops it
+        assert server._forkserver_pid == pid
+    assert server._forkserver_pid == pid
+    server._stop()
 
 
 def _nothing() -> None:
