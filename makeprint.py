@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
-import click
+# Ctrl-C while the command starts (its imports take a few tenths of a second, more on a busy
+# machine) ends it quietly with 130, as it does once the command runs, not with a traceback.
+_STARTING = (threading.current_thread() is threading.main_thread()
+             and signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+if _STARTING:
+    signal.signal(signal.SIGINT, lambda signum, frame: sys.exit(130))
 
-import makeprint_engine as engine
-from makeprint_engine import MakeprintError, Problem
-from makeprint_engine.workers import fork_server_early
+import click  # noqa: E402 - after the handler above
+
+import makeprint_engine as engine  # noqa: E402
+from makeprint_engine import MakeprintError, Problem  # noqa: E402
+from makeprint_engine.workers import fork_server_early  # noqa: E402
+
+if _STARTING:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 class ConsoleReporter:
